@@ -1,0 +1,62 @@
+using System.Text;
+using Atomic.Credentials.Basic;
+using Atomic.Credentials.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials;
+
+/// <summary>
+/// Adds <c>Authorization: Basic …</c> (RFC 7617, UTF-8) to each request. The header is computed
+/// once per options instance; a reloaded password is used from the next request on.
+/// </summary>
+public sealed class BasicAuthHandler : DelegatingHandler
+{
+    private readonly Pipeline pipeline;
+    private readonly SendDelegate sendInner;
+
+    /// <summary>Creates a handler without dependency injection.</summary>
+    /// <param name="options">The credential; validated at once.</param>
+    /// <param name="name">The credential's name in errors and logs.</param>
+    /// <param name="loggerFactory">Where the handler logs.</param>
+    public BasicAuthHandler(BasicAuthOptions options, string? name = null, ILoggerFactory? loggerFactory = null)
+        : this(
+            name ?? BasicAuthOptions.KindName,
+            new StaticOptionsMonitor<BasicAuthOptions>(OptionsGate.Validated(new BasicAuthOptionsValidator(), name ?? BasicAuthOptions.KindName, options)),
+            loggerFactory)
+    {
+    }
+
+    internal BasicAuthHandler(string name, IOptionsMonitor<BasicAuthOptions> monitor, ILoggerFactory? loggerFactory)
+    {
+        pipeline = new Pipeline(name, monitor, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<BasicAuthHandler>());
+        sendInner = base.SendAsync;
+    }
+
+    /// <inheritdoc />
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        pipeline.SendAsync(this, request, sendInner, cancellationToken);
+
+    private sealed class State(BasicAuthOptions options) : CredentialState(options)
+    {
+        public string Header { get; } =
+            "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}"));
+    }
+
+    private sealed class Pipeline(string name, IOptionsMonitor<BasicAuthOptions> monitor, ILogger logger)
+        : CredentialPipeline<BasicAuthOptions, State>(name, BasicAuthOptions.KindName, monitor, logger)
+    {
+        protected override State CreateState(BasicAuthOptions options) => new(options);
+
+        protected override ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Remove(HeaderNames.Authorization);
+            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, state.Header);
+            return ValueTask.CompletedTask;
+        }
+
+        protected override void Remove(State state, HttpRequestMessage request) =>
+            request.Headers.Remove(HeaderNames.Authorization);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using Atomic.Credentials.Diagnostics;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Atomic.Credentials.Caching;
+
+/// <summary>
+/// The default <see cref="ICredentialCache"/>: entries in this process's memory, one fetch per key
+/// at a time, refreshed in the background ahead of expiry.
+/// </summary>
+public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
+{
+    // A private MemoryCache: a user's shared one may have a SizeLimit that our entries would break.
+    private readonly MemoryCache entries = new(new MemoryCacheOptions());
+    private readonly ConcurrentDictionary<string, Task<CachedCredential>> inFlight = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource lifetime = new();
+    private readonly TimeProvider timeProvider;
+    private readonly ILogger logger;
+
+    /// <summary>Creates a cache.</summary>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="logger">Where cache events are logged.</param>
+    public MemoryCredentialCache(TimeProvider? timeProvider = null, ILogger<MemoryCredentialCache>? logger = null)
+    {
+        this.timeProvider = timeProvider ?? TimeProvider.System;
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>How long a failed background refresh waits before the next one is tried.</summary>
+    internal static TimeSpan RefreshRetryDelay { get; } = TimeSpan.FromSeconds(5);
+
+    /// <inheritdoc />
+    public ValueTask<CachedCredential> GetOrCreateAsync(
+        string key,
+        Func<CancellationToken, Task<CachedCredential>> factory,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(factory);
+        ObjectDisposedException.ThrowIf(lifetime.IsCancellationRequested, this);
+
+        var now = timeProvider.GetUtcNow();
+        if (entries.TryGetValue(key, out CachedCredential? entry) && entry!.ExpiresAt > now)
+        {
+            CredentialsTelemetry.CacheHits.Add(1);
+            Log.CacheHit(logger, key);
+            if (entry.RefreshAt <= now)
+            {
+                _ = Fetch(key, factory, refreshing: true);
+            }
+
+            return new ValueTask<CachedCredential>(entry);
+        }
+
+        CredentialsTelemetry.CacheMisses.Add(1);
+        Log.CacheMiss(logger, key);
+        return new ValueTask<CachedCredential>(Fetch(key, factory, refreshing: false).WaitAsync(cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask RemoveAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (entries.TryGetValue(key, out CachedCredential? entry) && entry!.Value == value)
+        {
+            entries.Remove(key);
+            Log.CacheEvicted(logger, key);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Ends pending background work and drops every entry.</summary>
+    public void Dispose()
+    {
+        lifetime.Cancel();
+        lifetime.Dispose();
+        entries.Dispose();
+    }
+
+    // Joins the fetch in flight for the key, or starts one: one factory call per key at a time.
+    private Task<CachedCredential> Fetch(string key, Func<CancellationToken, Task<CachedCredential>> factory, bool refreshing)
+    {
+        if (inFlight.TryGetValue(key, out var running))
+        {
+            return running;
+        }
+
+        var completion = new TaskCompletionSource<CachedCredential>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var joined = inFlight.GetOrAdd(key, completion.Task);
+        if (joined != completion.Task)
+        {
+            return joined;
+        }
+
+        _ = RunFactoryAsync(key, factory, refreshing, completion);
+        return completion.Task;
+    }
+
+    private async Task RunFactoryAsync(
+        string key, Func<CancellationToken, Task<CachedCredential>> factory, bool refreshing, TaskCompletionSource<CachedCredential> completion)
+    {
+        try
+        {
+            // Another fetch may have stored an entry between the caller's lookup and ours.
+            var now = timeProvider.GetUtcNow();
+            if (entries.TryGetValue(key, out CachedCredential? current) && current!.ExpiresAt > now
+                && (!refreshing || current.RefreshAt is null || current.RefreshAt > now))
+            {
+                completion.SetResult(current);
+                return;
+            }
+
+            if (refreshing)
+            {
+                CredentialsTelemetry.Refreshes.Add(1);
+                Log.CacheRefreshing(logger, key);
+            }
+
+            // The factory runs on the cache's own token: one caller giving up must not cancel it.
+            await Task.Yield();
+            var created = await factory(lifetime.Token).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("The credential factory returned no entry.");
+            Store(key, created);
+            completion.SetResult(created);
+        }
+        catch (Exception exception)
+        {
+            CredentialsTelemetry.Failures.Add(1);
+            if (refreshing && entries.TryGetValue(key, out CachedCredential? stale) && stale!.ExpiresAt > timeProvider.GetUtcNow())
+            {
+                Log.CacheRefreshFailed(logger, key, stale.ExpiresAt, exception);
+                PostponeRefresh(key, stale);
+                completion.SetResult(stale);
+            }
+            else
+            {
+                Log.CacheCreateFailed(logger, key, exception);
+                completion.SetException(exception);
+            }
+        }
+        finally
+        {
+            inFlight.TryRemove(new KeyValuePair<string, Task<CachedCredential>>(key, completion.Task));
+        }
+    }
+
+    private void Store(string key, CachedCredential entry)
+    {
+        var remaining = entry.ExpiresAt - timeProvider.GetUtcNow();
+        if (remaining <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        // Expiry is judged against the TimeProvider on every read; this only reclaims memory.
+        entries.Set(key, entry, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = remaining });
+    }
+
+    // A failed refresh keeps the still valid entry and waits a little before trying again,
+    // so a struggling identity provider is not called on every request.
+    private void PostponeRefresh(string key, CachedCredential stale)
+    {
+        var next = timeProvider.GetUtcNow() + RefreshRetryDelay;
+        Store(key, new CachedCredential(stale.Value, stale.ExpiresAt, next < stale.ExpiresAt ? next : stale.ExpiresAt));
+    }
+}

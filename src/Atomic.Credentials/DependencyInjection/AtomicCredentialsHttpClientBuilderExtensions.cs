@@ -1,0 +1,23 @@
+using Atomic.Credentials.DependencyInjection;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Attaches a registered Atomic credential to an <see cref="HttpClient"/>.</summary>
+public static class AtomicCredentialsHttpClientBuilderExtensions
+{
+    /// <summary>
+    /// Adds the handler of the credential named <paramref name="credentialName"/> to this client:
+    /// every request it sends is authorized or signed with that credential.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <param name="credentialName">A credential registered with <c>AddAtomicCredentials</c> or <c>AddAtomicCredential</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddAtomicCredentialHandler(this IHttpClientBuilder builder, string credentialName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(credentialName);
+        AtomicCredentialsServiceCollectionExtensions.AddCore(builder.Services);
+        return builder.AddHttpMessageHandler(services =>
+            services.GetRequiredService<CredentialRegistry>().CreateHandler(services, credentialName));
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials.DependencyInjection;
+
+/// <summary>
+/// What the registration needs to know of one credential kind: its <c>Type</c> name, its options,
+/// how to bind and validate them, and how to build its handler.
+/// </summary>
+internal sealed class CredentialKind
+{
+    private CredentialKind(
+        string type,
+        Type optionsType,
+        IReadOnlyCollection<string> fields,
+        Action<IServiceCollection, string> register,
+        Action<IServiceCollection, string, IConfiguration> bind,
+        Func<IServiceProvider, string, DelegatingHandler> createHandler)
+    {
+        Type = type;
+        OptionsType = optionsType;
+        Fields = fields;
+        Register = register;
+        Bind = bind;
+        CreateHandler = createHandler;
+    }
+
+    /// <summary>The value of <c>Type</c> in configuration.</summary>
+    public string Type { get; }
+
+    public Type OptionsType { get; }
+
+    /// <summary>The configuration keys the options accept (besides <c>Type</c>).</summary>
+    public IReadOnlyCollection<string> Fields { get; }
+
+    /// <summary>Registers the options, their validator and start-up validation under a name.</summary>
+    public Action<IServiceCollection, string> Register { get; }
+
+    public Action<IServiceCollection, string, IConfiguration> Bind { get; }
+
+    public Func<IServiceProvider, string, DelegatingHandler> CreateHandler { get; }
+
+    /// <param name="type">The <c>Type</c> name.</param>
+    /// <param name="bind">Binds a section; written in the kind's own file so the binder's source generator sees the concrete type.</param>
+    /// <param name="createHandler">Builds the handler for a named credential.</param>
+    public static CredentialKind Create<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
+        string type,
+        Action<OptionsBuilder<TOptions>, IConfiguration> bind,
+        Func<IServiceProvider, string, DelegatingHandler> createHandler)
+        where TOptions : CredentialOptions
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        var fields = typeof(TOptions).GetProperties()
+            .Where(property => property.CanWrite && property.SetMethod!.IsPublic)
+            .Select(property => property.Name)
+            .ToArray();
+
+        return new CredentialKind(
+            type,
+            typeof(TOptions),
+            fields,
+            (services, name) =>
+            {
+                services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+                services.AddOptions<TOptions>(name).ValidateOnStart();
+            },
+            (services, name, section) => bind(services.AddOptions<TOptions>(name), section),
+            createHandler);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics.CodeAnalysis;
+using Atomic.Credentials.Basic;
+using Atomic.Credentials.Headers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials.DependencyInjection;
+
+/// <summary>Every credential kind the package knows. A new kind adds one entry here.</summary>
+internal static class CredentialKinds
+{
+    public static readonly IReadOnlyList<CredentialKind> All =
+    [
+        CredentialKind.Create<BasicAuthOptions, BasicAuthOptionsValidator>(
+            BasicAuthOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new BasicAuthHandler(name, Monitor<BasicAuthOptions>(services), Loggers(services))),
+        CredentialKind.Create<CustomHeadersOptions, CustomHeadersOptionsValidator>(
+            CustomHeadersOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new CustomHeadersHandler(name, Monitor<CustomHeadersOptions>(services), Loggers(services))),
+    ];
+
+    public static CredentialKind? FindByType(string? type) =>
+        All.FirstOrDefault(kind => string.Equals(kind.Type, type, StringComparison.OrdinalIgnoreCase));
+
+    public static CredentialKind? FindByOptions(Type optionsType) =>
+        All.FirstOrDefault(kind => kind.OptionsType == optionsType);
+
+    public static string TypeNames => string.Join(", ", All.Select(kind => kind.Type));
+
+    private static IOptionsMonitor<TOptions> Monitor<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(IServiceProvider services) =>
+        services.GetRequiredService<IOptionsMonitor<TOptions>>();
+
+    private static ILoggerFactory? Loggers(IServiceProvider services) => services.GetService<ILoggerFactory>();
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace Atomic.Credentials.Diagnostics;
+
+/// <summary>
+/// Every log line the library writes. Arguments are names, kinds, hosts and reasons: never material.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) refused a request to {Host}: {Reason}")]
+    public static partial void RequestRefused(ILogger logger, string credentialName, string kind, string host, string reason);
+
+    [LoggerMessage(2, LogLevel.Trace, "Credential '{CredentialName}' ({Kind}) applied to {Method} {Host}")]
+    public static partial void CredentialApplied(ILogger logger, string credentialName, string kind, HttpMethod method, string host);
+
+    [LoggerMessage(3, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) followed a redirect from {FromHost} to {ToHost} without the credential")]
+    public static partial void RedirectWithoutCredential(ILogger logger, string credentialName, string kind, string fromHost, string toHost);
+
+    [LoggerMessage(4, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) was rejected with {StatusCode}; retrying once with new material")]
+    public static partial void RetryingAfterRejection(ILogger logger, string credentialName, string kind, int statusCode);
+
+    [LoggerMessage(5, LogLevel.Trace, "Credential cache hit for {CacheKey}")]
+    public static partial void CacheHit(ILogger logger, string cacheKey);
+
+    [LoggerMessage(6, LogLevel.Debug, "Credential cache miss for {CacheKey}")]
+    public static partial void CacheMiss(ILogger logger, string cacheKey);
+
+    [LoggerMessage(7, LogLevel.Debug, "Credential cache refreshing {CacheKey} ahead of expiry")]
+    public static partial void CacheRefreshing(ILogger logger, string cacheKey);
+
+    [LoggerMessage(8, LogLevel.Warning, "Credential cache could not refresh {CacheKey}; the current entry is served until {ExpiresAt:O}")]
+    public static partial void CacheRefreshFailed(ILogger logger, string cacheKey, DateTimeOffset expiresAt, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Debug, "Credential cache could not create {CacheKey}; nothing was cached")]
+    public static partial void CacheCreateFailed(ILogger logger, string cacheKey, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Debug, "Credential cache evicted {CacheKey} after the server rejected it")]
+    public static partial void CacheEvicted(ILogger logger, string cacheKey);
+
+    [LoggerMessage(11, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) could not turn off automatic redirects of its inner handler; redirects are followed below the credential handler")]
+    public static partial void RedirectsNotControlled(ILogger logger, string credentialName, string kind);
+}

@@ -1,0 +1,68 @@
+using Atomic.Credentials.Headers;
+using Atomic.Credentials.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials;
+
+/// <summary>
+/// Adds the configured headers to each request, replacing same-named headers already on it.
+/// </summary>
+public sealed class CustomHeadersHandler : DelegatingHandler
+{
+    private readonly Pipeline pipeline;
+    private readonly SendDelegate sendInner;
+
+    /// <summary>Creates a handler without dependency injection.</summary>
+    /// <param name="options">The credential; validated at once.</param>
+    /// <param name="name">The credential's name in errors and logs.</param>
+    /// <param name="loggerFactory">Where the handler logs.</param>
+    public CustomHeadersHandler(CustomHeadersOptions options, string? name = null, ILoggerFactory? loggerFactory = null)
+        : this(
+            name ?? CustomHeadersOptions.KindName,
+            new StaticOptionsMonitor<CustomHeadersOptions>(OptionsGate.Validated(new CustomHeadersOptionsValidator(), name ?? CustomHeadersOptions.KindName, options)),
+            loggerFactory)
+    {
+    }
+
+    internal CustomHeadersHandler(string name, IOptionsMonitor<CustomHeadersOptions> monitor, ILoggerFactory? loggerFactory)
+    {
+        pipeline = new Pipeline(name, monitor, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CustomHeadersHandler>());
+        sendInner = base.SendAsync;
+    }
+
+    /// <inheritdoc />
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        pipeline.SendAsync(this, request, sendInner, cancellationToken);
+
+    private sealed class State(CustomHeadersOptions options) : CredentialState(options)
+    {
+        public KeyValuePair<string, string>[] Headers { get; } = [.. options.Headers];
+    }
+
+    private sealed class Pipeline(string name, IOptionsMonitor<CustomHeadersOptions> monitor, ILogger logger)
+        : CredentialPipeline<CustomHeadersOptions, State>(name, CustomHeadersOptions.KindName, monitor, logger)
+    {
+        protected override State CreateState(CustomHeadersOptions options) => new(options);
+
+        protected override ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            foreach (var (header, value) in state.Headers)
+            {
+                request.Headers.Remove(header);
+                request.Headers.TryAddWithoutValidation(header, value);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        protected override void Remove(State state, HttpRequestMessage request)
+        {
+            foreach (var (header, _) in state.Headers)
+            {
+                request.Headers.Remove(header);
+            }
+        }
+    }
+}

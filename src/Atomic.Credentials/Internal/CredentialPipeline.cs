@@ -1,0 +1,206 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using Atomic.Credentials.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials.Internal;
+
+/// <summary>
+/// The four steps every credential handler takes — guard, obtain, apply, send — plus what
+/// keeps material on its host: redirects are followed here, and the credential is reapplied only
+/// on the same origin. A kind supplies only how to derive its state, apply and remove itself.
+/// </summary>
+internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions, TState>
+    where TOptions : CredentialOptions
+    where TState : CredentialState
+{
+    private readonly IOptionsMonitor<TOptions> monitor;
+    private readonly Lock redirectGate = new();
+    private Snapshot? snapshot;
+    private RedirectPolicy? redirects;
+
+    protected CredentialPipeline(string name, string kind, IOptionsMonitor<TOptions> monitor, ILogger logger)
+    {
+        Name = name;
+        Kind = kind;
+        this.monitor = monitor;
+        Logger = logger;
+    }
+
+    public string Name { get; }
+
+    public string Kind { get; }
+
+    protected ILogger Logger { get; }
+
+    /// <summary>The state for the options in force now; rebuilt only when they were reloaded.</summary>
+    public TState Current
+    {
+        get
+        {
+            var options = monitor.Get(Name);
+            var current = snapshot;
+            if (current is not null && ReferenceEquals(current.Options, options))
+            {
+                return current.State;
+            }
+
+            var fresh = new Snapshot(options, CreateState(options));
+            snapshot = fresh;
+            return fresh.State;
+        }
+    }
+
+    /// <summary>Sends <paramref name="request"/> through <paramref name="owner"/>'s inner handler.</summary>
+    public async Task<HttpResponseMessage> SendAsync(
+        DelegatingHandler owner, HttpRequestMessage request, SendDelegate send, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var redirects = this.redirects ?? TakeOverRedirects(owner);
+        var state = Current;
+        Refuse(state, request.RequestUri);
+        await ApplyAsync(state, request, cancellationToken).ConfigureAwait(false);
+        CredentialsTelemetry.RequestsApplied.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+        Log.CredentialApplied(Logger, Name, Kind, request.Method, request.RequestUri!.IdnHost);
+
+        var response = await send(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Unauthorized && IsReplayable(request.Content)
+            && await OnRejectedAsync(state, request, response, cancellationToken).ConfigureAwait(false))
+        {
+            Log.RetryingAfterRejection(Logger, Name, Kind, (int)response.StatusCode);
+            response.Dispose();
+            Remove(state, request);
+            await ApplyAsync(state, request, cancellationToken).ConfigureAwait(false);
+            response = await send(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        return redirects.Follow ? await FollowRedirectsAsync(state, request, response, redirects, send, cancellationToken).ConfigureAwait(false) : response;
+    }
+
+    /// <summary>Derives what the per-request path needs from one options instance.</summary>
+    protected abstract TState CreateState(TOptions options);
+
+    /// <summary>Steps 2 and 3: obtain the material and put it on this request.</summary>
+    protected abstract ValueTask ApplyAsync(TState state, HttpRequestMessage request, CancellationToken cancellationToken);
+
+    /// <summary>Takes off this request everything <see cref="ApplyAsync"/> put on it.</summary>
+    protected abstract void Remove(TState state, HttpRequestMessage request);
+
+    /// <summary>
+    /// The server answered 401: evict the material and return true to retry once with new material.
+    /// </summary>
+    protected virtual ValueTask<bool> OnRejectedAsync(
+        TState state, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(false);
+
+    /// <summary>Whether a request body can be sent a second time.</summary>
+    protected static bool IsReplayable(HttpContent? content) =>
+        content is null or ByteArrayContent or ReadOnlyMemoryContent;
+
+    // Once, at the first request: by then the handler chain is complete.
+    private RedirectPolicy TakeOverRedirects(DelegatingHandler owner)
+    {
+        lock (redirectGate)
+        {
+            if (redirects is null)
+            {
+                redirects = RedirectPolicy.TakeOver(owner);
+                if (redirects is null)
+                {
+                    Log.RedirectsNotControlled(Logger, Name, Kind);
+                    redirects = RedirectPolicy.None;
+                }
+            }
+
+            return redirects;
+        }
+    }
+
+    private void Refuse(TState state, Uri? uri)
+    {
+        if (state.Guard.Check(uri) is not { } reason)
+        {
+            return;
+        }
+
+        var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : "(none)";
+        CredentialsTelemetry.RequestsRefused.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+        Log.RequestRefused(Logger, Name, Kind, host, reason);
+        throw new CredentialException(Name, Kind, $"Refused to send the credential to '{host}': {reason}. The request was not sent.");
+    }
+
+    private async Task<HttpResponseMessage> FollowRedirectsAsync(
+        TState state, HttpRequestMessage request, HttpResponseMessage response, RedirectPolicy redirects,
+        SendDelegate send, CancellationToken cancellationToken)
+    {
+        for (var hop = 0; hop < redirects.MaxRedirects; hop++)
+        {
+            if (RedirectTarget(request, response) is not { } target)
+            {
+                return response;
+            }
+
+            var from = request.RequestUri!;
+            var status = response.StatusCode;
+            if (RedirectChangesToGet(request.Method, status))
+            {
+                request.Method = HttpMethod.Get;
+                request.Content = null;
+                request.Headers.TransferEncodingChunked = false;
+            }
+            else if (!IsReplayable(request.Content))
+            {
+                return response;
+            }
+
+            response.Dispose();
+            Remove(state, request);
+            request.RequestUri = target;
+            if (CredentialGuard.SameOrigin(from, target) && state.Guard.Check(target) is null)
+            {
+                await ApplyAsync(state, request, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // As HttpClient does itself: an Authorization header never follows to another origin.
+                request.Headers.Authorization = null;
+                Log.RedirectWithoutCredential(Logger, Name, Kind, from.IdnHost, target.IdnHost);
+            }
+
+            response = await send(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        return response;
+    }
+
+    private static Uri? RedirectTarget(HttpRequestMessage request, HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        if (status is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+        {
+            return null;
+        }
+
+        var from = request.RequestUri!;
+        var target = location.IsAbsoluteUri ? location : new Uri(from, location);
+        if (target.Scheme != Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttp)
+        {
+            return null;
+        }
+
+        // Like HttpClient: never follow from https down to http.
+        return from.Scheme == Uri.UriSchemeHttps && target.Scheme == Uri.UriSchemeHttp ? null : target;
+    }
+
+    private static bool RedirectChangesToGet(HttpMethod method, HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.Moved or HttpStatusCode.Found => method == HttpMethod.Post,
+        HttpStatusCode.SeeOther => method != HttpMethod.Get && method != HttpMethod.Head,
+        _ => false,
+    };
+
+    private sealed record Snapshot(TOptions Options, TState State);
+}
+
+internal delegate Task<HttpResponseMessage> SendDelegate(HttpRequestMessage request, CancellationToken cancellationToken);

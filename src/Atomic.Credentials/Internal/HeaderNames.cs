@@ -1,0 +1,6 @@
+namespace Atomic.Credentials.Internal;
+
+internal static class HeaderNames
+{
+    public const string Authorization = "Authorization";
+}

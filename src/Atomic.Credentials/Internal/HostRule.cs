@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace Atomic.Credentials.Internal;
+
+/// <summary>One entry of <see cref="CredentialOptions.AllowedHosts"/>: an exact host or <c>*.suffix</c>.</summary>
+internal readonly struct HostRule
+{
+    private static readonly IdnMapping Idn = new();
+    private readonly string host;
+    private readonly bool wildcard;
+
+    private HostRule(string host, bool wildcard)
+    {
+        this.host = host;
+        this.wildcard = wildcard;
+    }
+
+    /// <summary>Parses an entry; returns the problem with it, or null.</summary>
+    public static string? TryParse(string? entry, out HostRule rule)
+    {
+        rule = default;
+        var text = entry?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return "contains an empty entry";
+        }
+
+        var wildcard = text.StartsWith("*.", StringComparison.Ordinal);
+        var name = wildcard ? text[2..] : text;
+        if (name.Contains('*', StringComparison.Ordinal))
+        {
+            return $"entry '{text}' may use '*' only as its whole first label, as in '*.example.com'";
+        }
+
+        if (name.Contains("://", StringComparison.Ordinal) || name.IndexOfAny(['/', '?', '#', '@', ' ', ':']) >= 0)
+        {
+            return $"entry '{text}' must be a host name only, without scheme, port or path";
+        }
+
+        string ascii;
+        try
+        {
+            ascii = Idn.GetAscii(name.TrimEnd('.'));
+        }
+        catch (ArgumentException)
+        {
+            return $"entry '{text}' is not a valid host name";
+        }
+
+        if (Uri.CheckHostName(ascii) == UriHostNameType.Unknown)
+        {
+            return $"entry '{text}' is not a valid host name";
+        }
+
+        rule = new HostRule(ascii.ToLowerInvariant(), wildcard);
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="idnHost"/> (as <see cref="Uri.IdnHost"/> gives it) matches.</summary>
+    public bool Matches(string idnHost)
+    {
+        var candidate = idnHost.TrimEnd('.');
+        if (!wildcard)
+        {
+            return string.Equals(candidate, host, StringComparison.OrdinalIgnoreCase);
+        }
+
+        return candidate.Length > host.Length + 1
+            && candidate[candidate.Length - host.Length - 1] == '.'
+            && candidate.EndsWith(host, StringComparison.OrdinalIgnoreCase);
+    }
+}

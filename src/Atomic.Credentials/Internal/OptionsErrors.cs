@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials.Internal;
+
+/// <summary>
+/// Collects validation problems, each naming the credential, its kind and the field; never a value.
+/// </summary>
+internal sealed class OptionsErrors(string? credentialName, string kind)
+{
+    private readonly List<string> problems = [];
+
+    public void Add(string field, string problem) =>
+        problems.Add($"Credential '{credentialName ?? Options.DefaultName}' ({kind}): {field} {problem}.");
+
+    public ValidateOptionsResult Result => problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+
+    /// <summary>The checks every kind shares.</summary>
+    public void AddCommon(CredentialOptions options)
+    {
+        if (options.AllowedHosts is null)
+        {
+            Add(nameof(CredentialOptions.AllowedHosts), "must not be null");
+            return;
+        }
+
+        foreach (var entry in options.AllowedHosts)
+        {
+            if (HostRule.TryParse(entry, out _) is { } problem)
+            {
+                Add(nameof(CredentialOptions.AllowedHosts), problem);
+            }
+        }
+    }
+
+    /// <summary>Rejects empty values and values with control characters (CR/LF would split a header).</summary>
+    public bool Required(string field, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            Add(field, "is required");
+            return false;
+        }
+
+        return NoControlCharacters(field, value);
+    }
+
+    public bool NoControlCharacters(string field, string? value)
+    {
+        if (value is not null && value.AsSpan().ContainsAnyInRange('\0', '\x1f') || value?.Contains('\x7f', StringComparison.Ordinal) == true)
+        {
+            Add(field, "must not contain control characters such as CR or LF");
+            return false;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials.Internal;
+
+/// <summary>Validation for handlers built without dependency injection: the same rules, at once.</summary>
+internal static class OptionsGate
+{
+    public static TOptions Validated<TOptions>(IValidateOptions<TOptions> validator, string name, TOptions options)
+        where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = validator.Validate(name, options);
+        return result.Failed ? throw new OptionsValidationException(name, typeof(TOptions), result.Failures) : options;
+    }
+}
