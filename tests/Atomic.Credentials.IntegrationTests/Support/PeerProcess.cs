@@ -12,11 +12,12 @@ namespace Atomic.Credentials.IntegrationTests.Support;
 internal sealed class PeerProcess : IAsyncDisposable
 {
     private readonly Process process;
-    private readonly StringBuilder output = new();
+    private readonly StringBuilder output;
 
-    private PeerProcess(Process process, string readyLine)
+    private PeerProcess(Process process, string readyLine, StringBuilder output)
     {
         this.process = process;
+        this.output = output;
         ReadyLine = readyLine;
     }
 
@@ -112,13 +113,7 @@ internal sealed class PeerProcess : IAsyncDisposable
         try
         {
             var line = await ready.Task.WaitAsync(readyTimeout);
-            var peer = new PeerProcess(process, line);
-            lock (peer.output)
-            {
-                peer.output.Append(log);
-            }
-
-            return peer;
+            return new PeerProcess(process, line, log);
         }
         catch
         {
