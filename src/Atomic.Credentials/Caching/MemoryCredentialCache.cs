@@ -161,9 +161,13 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
 
     // A failed refresh keeps the still valid entry and waits a little before trying again,
     // so a struggling identity provider is not called on every request.
-    private void PostponeRefresh(string key, CachedCredential stale)
+    private void PostponeRefresh(string key, CachedCredential stale) =>
+        Store(key, PostponedRefresh(stale, timeProvider.GetUtcNow()));
+
+    /// <summary>The same entry, next refreshed <see cref="RefreshRetryDelay"/> from <paramref name="now"/>.</summary>
+    internal static CachedCredential PostponedRefresh(CachedCredential stale, DateTimeOffset now)
     {
-        var next = timeProvider.GetUtcNow() + RefreshRetryDelay;
-        Store(key, new CachedCredential(stale.Value, stale.ExpiresAt, next < stale.ExpiresAt ? next : stale.ExpiresAt));
+        var next = now + RefreshRetryDelay;
+        return new CachedCredential(stale.Value, stale.ExpiresAt, next < stale.ExpiresAt ? next : stale.ExpiresAt);
     }
 }
