@@ -21,6 +21,16 @@ internal static class CredentialKinds
             CustomHeadersOptions.KindName,
             (options, section) => options.Bind(section),
             (services, name) => new CustomHeadersHandler(name, Monitor<CustomHeadersOptions>(services), Loggers(services))),
+        CredentialKind.Create<OAuthClientCredentialsOptions, OAuth.OAuthClientCredentialsOptionsValidator>(
+            OAuthClientCredentialsOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new OAuthClientCredentialsHandler(
+                name,
+                Monitor<OAuthClientCredentialsOptions>(services),
+                services.GetRequiredService<Caching.ICredentialCache>(),
+                OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
+                services.GetRequiredService<TimeProvider>(),
+                Loggers(services))),
     ];
 
     public static CredentialKind? FindByType(string? type) =>
