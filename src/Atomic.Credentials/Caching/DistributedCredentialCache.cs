@@ -20,6 +20,12 @@ namespace Atomic.Credentials.Caching;
 /// </remarks>
 public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
 {
+    // Read once at start-up and never written: only a store's connection is wanted.
+    private const string WarmUpKey = "atomic:connect";
+
+    // Writes, which no request waits for, get longer than reads, so a store that is merely slow still gets them.
+    private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
+
     private readonly IDistributedCache shared;
     private readonly ICredentialProtector? protector;
     private readonly DistributedCredentialCacheOptions options;
@@ -51,7 +57,11 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         logger = loggerFactory.CreateLogger<DistributedCredentialCache>();
         local = new MemoryCredentialCache(this.timeProvider, loggerFactory.CreateLogger<MemoryCredentialCache>());
         breaker = new OutageBreaker(this.timeProvider, this.options.RetryAfter);
+
+        // Stores that connect lazily (RedisCache does) connect now, not during the first request.
+        _ = CallSharedAsync("connect", WarmUpKey, token => this.shared.GetAsync(WarmUpKey, token));
     }
+
 
     /// <inheritdoc />
     public ValueTask<CachedCredential> GetOrCreateAsync(
@@ -117,7 +127,7 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         }
 
         // Not awaited: a request never waits for the write; the next instance to miss reads it.
-        _ = CallSharedAsync("set", key, t => WriteSharedAsync(key, created, t));
+        _ = CallSharedAsync("set", key, t => WriteSharedAsync(key, created, t), WriteTimeout);
         return created;
     }
 
@@ -164,9 +174,11 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
     }
 
     // Calls the shared store within the bound; a failure or a timeout opens the breaker and yields default.
-    private async Task<T?> CallSharedAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> call)
+    // Writes (given their own bound) are tried even while the breaker is open: no request waits for
+    // them, and a write that succeeds is the quickest sign that the store is back.
+    private async Task<T?> CallSharedAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> call, TimeSpan? writeBound = null)
     {
-        if (breaker.IsOpen || lifetime.IsCancellationRequested)
+        if ((writeBound is null && breaker.IsOpen) || lifetime.IsCancellationRequested)
         {
             return default;
         }
@@ -175,12 +187,8 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         try
         {
             pending = call(lifetime.Token);
-            var result = await pending.WaitAsync(options.Timeout, timeProvider, lifetime.Token).ConfigureAwait(false);
-            if (breaker.Reset())
-            {
-                Log.DistributedCacheRecovered(logger);
-            }
-
+            var result = await pending.WaitAsync(writeBound ?? options.Timeout, timeProvider, lifetime.Token).ConfigureAwait(false);
+            Recovered();
             return result;
         }
         catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
@@ -203,9 +211,31 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
                 Log.DistributedCacheStillUnavailable(logger, operation, key, reason, timedOut ? null : exception);
             }
 
-            // The abandoned call may still fault later; observe it so it is not reported as unobserved.
-            _ = pending?.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // The abandoned call goes on: a store that was slow, not down (a first connection under
+            // load), closes the breaker when it answers; a fault is observed, not left unobserved.
+            _ = pending?.ContinueWith(
+                (t, state) =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        ((DistributedCredentialCache)state!).Recovered();
+                    }
+
+                    return t.Exception;
+                },
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
             return default;
+        }
+    }
+
+    private void Recovered()
+    {
+        if (breaker.Reset())
+        {
+            Log.DistributedCacheRecovered(logger);
         }
     }
 

@@ -78,7 +78,7 @@ public sealed class DistributedCredentialCacheTests
         {
             Assert.That(served.Select(s => s.Value).Distinct().Count(), Is.EqualTo(1));
             Assert.That(factoryCalls, Is.EqualTo(1));
-            Assert.That(store.Gets, Is.EqualTo(1));
+            Assert.That(store.GetsOf(Key), Is.EqualTo(1));
         });
     }
 
@@ -166,7 +166,8 @@ public sealed class DistributedCredentialCacheTests
             Assert.That(entry.Value, Is.EqualTo("token-1"));
             Assert.That(firstWait, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(150)).And.LessThan(TimeSpan.FromMilliseconds(700)));
             Assert.That(secondWait, Is.LessThan(TimeSpan.FromMilliseconds(100)), "while the breaker is open the store is not waited on");
-            Assert.That(store.Gets, Is.EqualTo(1));
+            Assert.That(store.GetsOf(Key), Is.EqualTo(1));
+            Assert.That(store.GetsOf(Key + ":other"), Is.Zero);
             Assert.That(errors.GetMeasurementSnapshot().Any(m => (string?)m.Tags["reason"] == "timeout"), Is.True);
             Assert.That(logs.GetSnapshot().Count(l => l.Id.Id == 600 && l.Level == LogLevel.Warning), Is.EqualTo(1));
         });

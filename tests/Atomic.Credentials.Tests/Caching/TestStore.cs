@@ -10,13 +10,14 @@ namespace Atomic.Credentials.Tests.Caching;
 internal sealed class TestStore : IDistributedCache
 {
     private readonly MemoryDistributedCache inner = new(Microsoft.Extensions.Options.Options.Create(new MemoryDistributedCacheOptions()));
-    private int gets;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> gets = new(StringComparer.Ordinal);
     private int sets;
 
     public volatile bool Down;
     public volatile bool Hangs;
 
-    public int Gets => Volatile.Read(ref gets);
+    /// <summary>Reads of <paramref name="key"/> (the cache also reads a key of its own once, to connect early).</summary>
+    public int GetsOf(string key) => gets.GetValueOrDefault(key);
 
     public int Sets => Volatile.Read(ref sets);
 
@@ -26,7 +27,7 @@ internal sealed class TestStore : IDistributedCache
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
-        Interlocked.Increment(ref gets);
+        gets.AddOrUpdate(key, 1, (_, n) => n + 1);
         await Misbehave();
         return await inner.GetAsync(key, token);
     }
