@@ -26,6 +26,9 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
     // Writes, which no request waits for, get longer than reads, so a store that is merely slow still gets them.
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
 
+    // The most an instance's renewal is put off past the entry's own refresh instant (see Staggered).
+    private static readonly TimeSpan MaxStagger = TimeSpan.FromSeconds(30);
+
     private readonly IDistributedCache shared;
     private readonly ICredentialProtector? protector;
     private readonly DistributedCredentialCacheOptions options;
@@ -109,7 +112,7 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         if (stored is not null && stored.ExpiresAt > now && (stored.RefreshAt is null || stored.RefreshAt > now))
         {
             Count(key, "hit");
-            return stored;
+            return Staggered(stored);
         }
 
         Count(key, breaker.IsOpen ? "bypassed" : "miss");
@@ -128,7 +131,30 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
 
         // Not awaited: a request never waits for the write; the next instance to miss reads it.
         _ = CallSharedAsync("set", key, t => WriteSharedAsync(key, created, t), WriteTimeout);
-        return created;
+        return Staggered(created);
+    }
+
+    /// <summary>Where in [0, 1) of the stagger window this instance renews; random, replaceable by tests.</summary>
+#pragma warning disable CA5394 // Spreading renewals needs no cryptographic randomness.
+    internal Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
+#pragma warning restore CA5394
+
+    // Every instance holding one shared entry would renew it at the same instant, each with a token
+    // request of its own. So this instance's copy is renewed at a random instant in the first half of
+    // the time between the entry's refresh instant and its expiry (at most 30 s later): the first
+    // instance to renew stores the new entry, and the others, renewing later, read it instead of
+    // calling the identity provider. The copy in the shared store keeps the entry's own instants.
+    private CachedCredential Staggered(CachedCredential entry)
+    {
+        if (entry.RefreshAt is not { } refreshAt)
+        {
+            return entry;
+        }
+
+        var window = Math.Min((entry.ExpiresAt - refreshAt).Ticks / 2, MaxStagger.Ticks);
+        return window <= 0
+            ? entry
+            : new CachedCredential(entry.Value, entry.ExpiresAt, refreshAt + TimeSpan.FromTicks((long)(Jitter() * window)));
     }
 
     private async Task<CachedCredential?> ReadSharedAsync(string key, CancellationToken token)

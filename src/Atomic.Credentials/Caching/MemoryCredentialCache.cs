@@ -124,6 +124,7 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
             var created = await factory(lifetime.Token).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The credential factory returned no entry.");
             Store(key, created);
+            Settle(key, completion);
             completion.SetResult(created);
         }
         catch (Exception exception)
@@ -133,19 +134,26 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
             {
                 Log.CacheRefreshFailed(logger, key, stale.ExpiresAt, exception);
                 PostponeRefresh(key, stale);
+                Settle(key, completion);
                 completion.SetResult(stale);
             }
             else
             {
                 Log.CacheCreateFailed(logger, key, exception);
+                Settle(key, completion);
                 completion.SetException(exception);
             }
         }
         finally
         {
-            inFlight.TryRemove(new KeyValuePair<string, Task<CachedCredential>>(key, completion.Task));
+            Settle(key, completion);
         }
     }
+
+    // Before the outcome is published: a caller that sees it completed must not join it any more
+    // (a failure joined that way would be a cached failure).
+    private void Settle(string key, TaskCompletionSource<CachedCredential> completion) =>
+        inFlight.TryRemove(new KeyValuePair<string, Task<CachedCredential>>(key, completion.Task));
 
     private void Store(string key, CachedCredential entry)
     {

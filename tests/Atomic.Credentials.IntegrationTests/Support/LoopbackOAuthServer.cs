@@ -23,17 +23,23 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ConcurrentDictionary<string, DateTimeOffset> issued = new(StringComparer.Ordinal);
     private int tokenRequests;
+    private long lifetimeTicks;
 
     private LoopbackOAuthServer(WebApplication app, string clientSecret, TimeSpan tokenLifetime)
     {
         this.app = app;
         ClientSecret = clientSecret;
-        TokenLifetime = tokenLifetime;
+        lifetimeTicks = tokenLifetime.Ticks;
     }
 
     public string ClientSecret { get; }
 
-    public TimeSpan TokenLifetime { get; }
+    /// <summary>The lifetime (expires_in) of the tokens issued from now on.</summary>
+    public TimeSpan TokenLifetime
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref lifetimeTicks));
+        set => Volatile.Write(ref lifetimeTicks, value.Ticks);
+    }
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -78,8 +84,9 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
 
         var number = Interlocked.Increment(ref tokenRequests);
         var token = $"at-{number}-{Guid.NewGuid():N}";
-        issued[token] = DateTimeOffset.UtcNow + TokenLifetime;
-        return Results.Json(new { access_token = token, token_type = "Bearer", expires_in = (int)TokenLifetime.TotalSeconds });
+        var lifetime = TokenLifetime;
+        issued[token] = DateTimeOffset.UtcNow + lifetime;
+        return Results.Json(new { access_token = token, token_type = "Bearer", expires_in = (int)lifetime.TotalSeconds });
     }
 
     private IResult ServeApi(string caller, HttpContext context)

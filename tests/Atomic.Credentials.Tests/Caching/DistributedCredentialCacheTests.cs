@@ -228,6 +228,31 @@ public sealed class DistributedCredentialCacheTests
     }
 
     [Test]
+    public async Task Instances_holding_one_entry_renew_at_different_instants_and_the_later_one_reads_the_renewal()
+    {
+        var early = Instance(jitter: 0.0);
+        var late = Instance(jitter: 0.5);
+        var original = await early.GetOrCreateAsync(Key, Factory, CancellationToken.None);
+        await Eventually(() => store.Raw(Key) is not null);
+        Assert.That((await late.GetOrCreateAsync(Key, Factory, CancellationToken.None)).Value, Is.EqualTo(original.Value));
+
+        // Refresh at 45 s, expiry at 60 s: renewals spread over 45..52.5 s; "late" renews at 48.75 s.
+        time.Advance(TimeSpan.FromSeconds(46));
+        await early.GetOrCreateAsync(Key, Factory, CancellationToken.None);
+        await Eventually(() => CachedCredentialFormat.Read(store.Raw(Key) ?? [])?.Value is { } v && v != original.Value);
+        time.Advance(TimeSpan.FromSeconds(3));
+        await late.GetOrCreateAsync(Key, Factory, CancellationToken.None);
+        await Eventually(() => late.GetOrCreateAsync(Key, Factory, CancellationToken.None).AsTask().Result.Value != original.Value);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(factoryCalls, Is.EqualTo(2), "one renewal for both instances");
+            Assert.That((await late.GetOrCreateAsync(Key, Factory, CancellationToken.None)).Value,
+                Is.EqualTo((await early.GetOrCreateAsync(Key, Factory, CancellationToken.None)).Value));
+        });
+    }
+
+    [Test]
     public async Task An_expired_shared_entry_is_never_served()
     {
         var first = Instance();
@@ -286,9 +311,9 @@ public sealed class DistributedCredentialCacheTests
     }
 
     private DistributedCredentialCache Instance(
-        ICredentialProtector? protector = null, DistributedCredentialCacheOptions? options = null, TimeProvider? clock = null)
+        ICredentialProtector? protector = null, DistributedCredentialCacheOptions? options = null, TimeProvider? clock = null, double jitter = 0.0)
     {
-        var cache = new DistributedCredentialCache(store, protector, options, clock ?? time, loggers);
+        var cache = new DistributedCredentialCache(store, protector, options, clock ?? time, loggers) { Jitter = () => jitter };
         owned.Add(cache);
         return cache;
     }
