@@ -16,27 +16,18 @@ namespace Atomic.Credentials.Caching;
 /// provider. The shared cache is never on a request's critical path for longer than
 /// <see cref="DistributedCredentialCacheOptions.Timeout"/>: when it is slow or down, requests go
 /// on from this process's entries or the identity provider, a warning is logged, a metric counted,
-/// and sharing resumes once it answers again.
+/// and sharing resumes once it answers again. What is stored is the value and its two instants,
+/// encrypted by the <see cref="ICredentialProtector"/> when one is given.
 /// </remarks>
 public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
 {
-    // Read once at start-up and never written: only a store's connection is wanted.
-    private const string WarmUpKey = "atomic:connect";
-
-    // Writes, which no request waits for, get longer than reads, so a store that is merely slow still gets them.
-    private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
-
     // The most an instance's renewal is put off past the entry's own refresh instant (see Staggered).
     private static readonly TimeSpan MaxStagger = TimeSpan.FromSeconds(30);
 
-    private readonly IDistributedCache shared;
-    private readonly ICredentialProtector? protector;
-    private readonly DistributedCredentialCacheOptions options;
+    private readonly SharedCredentialStore shared;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
     private readonly MemoryCredentialCache local;
-    private readonly OutageBreaker breaker;
-    private readonly CancellationTokenSource lifetime = new();
 
     /// <summary>Creates a cache over <paramref name="shared"/>.</summary>
     /// <param name="shared">The shared store; not disposed by this cache.</param>
@@ -52,19 +43,18 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(shared);
-        this.shared = shared;
-        this.protector = protector;
-        this.options = (options ?? new DistributedCredentialCacheOptions()).Validated();
+        var validated = (options ?? new DistributedCredentialCacheOptions()).Validated();
         this.timeProvider = timeProvider ?? TimeProvider.System;
         loggerFactory ??= NullLoggerFactory.Instance;
         logger = loggerFactory.CreateLogger<DistributedCredentialCache>();
         local = new MemoryCredentialCache(this.timeProvider, loggerFactory.CreateLogger<MemoryCredentialCache>());
-        breaker = new OutageBreaker(this.timeProvider, this.options.RetryAfter);
-
-        // Stores that connect lazily (RedisCache does) connect now, not during the first request.
-        _ = CallSharedAsync("connect", WarmUpKey, token => this.shared.GetAsync(WarmUpKey, token));
+        this.shared = new SharedCredentialStore(shared, protector, validated, this.timeProvider, logger);
     }
 
+    /// <summary>Where in [0, 1) of the stagger window this instance renews; random, replaceable by tests.</summary>
+#pragma warning disable CA5394 // Spreading renewals needs no cryptographic randomness.
+    internal Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
+#pragma warning restore CA5394
 
     /// <inheritdoc />
     public ValueTask<CachedCredential> GetOrCreateAsync(
@@ -82,24 +72,13 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         await local.RemoveAsync(key, value, cancellationToken).ConfigureAwait(false);
 
         // Awaited (within the bound): the retry that follows a 401 must not read the rejected value back.
-        // Read-compare-remove is not atomic; a race costs at most one extra token request.
-        await CallSharedAsync("remove", key, async token =>
-        {
-            var stored = await ReadSharedAsync(key, token).ConfigureAwait(false);
-            if (stored?.Value == value)
-            {
-                await shared.RemoveAsync(key, token).ConfigureAwait(false);
-            }
-
-            return true;
-        }).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await shared.RemoveAsync(key, value).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends pending writes and drops this process's entries; the shared ones stay.</summary>
     public void Dispose()
     {
-        lifetime.Cancel();
-        lifetime.Dispose();
+        shared.Dispose();
         local.Dispose();
     }
 
@@ -107,7 +86,7 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
     private async Task<CachedCredential> LoadAsync(
         string key, Func<CancellationToken, Task<CachedCredential>> factory, CancellationToken token)
     {
-        var stored = await CallSharedAsync("get", key, t => ReadSharedAsync(key, t)).ConfigureAwait(false);
+        var stored = await shared.ReadAsync(key).ConfigureAwait(false);
         var now = timeProvider.GetUtcNow();
         if (stored is not null && stored.ExpiresAt > now && (stored.RefreshAt is null || stored.RefreshAt > now))
         {
@@ -115,7 +94,7 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
             return Staggered(stored);
         }
 
-        Count(key, breaker.IsOpen ? "bypassed" : "miss");
+        Count(key, shared.IsUnavailable ? "unavailable" : "miss");
         CachedCredential created;
         try
         {
@@ -123,21 +102,16 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         }
         catch (Exception exception) when (stored is not null && stored.ExpiresAt > timeProvider.GetUtcNow())
         {
-            // Another instance's entry is due for renewal and the identity provider failed: keep serving it.
+            // The shared entry is due for renewal and the identity provider failed: keep serving it.
             CredentialsTelemetry.Failures.Add(1);
             Log.DistributedCacheRenewFailed(logger, key, stored.ExpiresAt, exception);
             return MemoryCredentialCache.PostponedRefresh(stored, timeProvider.GetUtcNow());
         }
 
         // Not awaited: a request never waits for the write; the next instance to miss reads it.
-        _ = CallSharedAsync("set", key, t => WriteSharedAsync(key, created, t), WriteTimeout);
+        _ = shared.WriteAsync(key, created);
         return Staggered(created);
     }
-
-    /// <summary>Where in [0, 1) of the stagger window this instance renews; random, replaceable by tests.</summary>
-#pragma warning disable CA5394 // Spreading renewals needs no cryptographic randomness.
-    internal Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
-#pragma warning restore CA5394
 
     // Every instance holding one shared entry would renew it at the same instant, each with a token
     // request of its own. So this instance's copy is renewed at a random instant in the first half of
@@ -155,114 +129,6 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         return window <= 0
             ? entry
             : new CachedCredential(entry.Value, entry.ExpiresAt, refreshAt + TimeSpan.FromTicks((long)(Jitter() * window)));
-    }
-
-    private async Task<CachedCredential?> ReadSharedAsync(string key, CancellationToken token)
-    {
-        var bytes = await shared.GetAsync(key, token).ConfigureAwait(false);
-        if (bytes is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var entry = CachedCredentialFormat.Read(protector is null ? bytes : protector.Unprotect(bytes));
-            if (entry is null)
-            {
-                Log.DistributedCacheUnreadable(logger, key, null);
-            }
-
-            return entry;
-        }
-#pragma warning disable CA1031 // Any protector failure (rotated keys, tampering) means: not ours to serve.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            Log.DistributedCacheUnreadable(logger, key, exception);
-            return null;
-        }
-    }
-
-    private async Task<bool> WriteSharedAsync(string key, CachedCredential entry, CancellationToken token)
-    {
-        // The shared entry lives exactly as long as the credential; relative, so no clock is compared.
-        var remaining = entry.ExpiresAt - timeProvider.GetUtcNow();
-        if (remaining <= TimeSpan.Zero)
-        {
-            return false;
-        }
-
-        var bytes = CachedCredentialFormat.Write(entry);
-        var stored = protector is null ? bytes : protector.Protect(bytes);
-        await shared.SetAsync(key, stored, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = remaining }, token).ConfigureAwait(false);
-        return true;
-    }
-
-    // Calls the shared store within the bound; a failure or a timeout opens the breaker and yields default.
-    // Writes (given their own bound) are tried even while the breaker is open: no request waits for
-    // them, and a write that succeeds is the quickest sign that the store is back.
-    private async Task<T?> CallSharedAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> call, TimeSpan? writeBound = null)
-    {
-        if ((writeBound is null && breaker.IsOpen) || lifetime.IsCancellationRequested)
-        {
-            return default;
-        }
-
-        Task<T>? pending = null;
-        try
-        {
-            pending = call(lifetime.Token);
-            var result = await pending.WaitAsync(writeBound ?? options.Timeout, timeProvider, lifetime.Token).ConfigureAwait(false);
-            Recovered();
-            return result;
-        }
-        catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
-        {
-            return default;
-        }
-#pragma warning disable CA1031 // The shared store is optional: whatever it throws, requests go on without it.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            var timedOut = exception is TimeoutException;
-            var reason = timedOut ? "timeout" : "error";
-            CredentialsTelemetry.DistributedErrors.Add(1, new("operation", operation), new("reason", reason));
-            if (breaker.Trip())
-            {
-                Log.DistributedCacheUnavailable(logger, operation, key, reason, options.RetryAfter, timedOut ? null : exception);
-            }
-            else
-            {
-                Log.DistributedCacheStillUnavailable(logger, operation, key, reason, timedOut ? null : exception);
-            }
-
-            // The abandoned call goes on: a store that was slow, not down (a first connection under
-            // load), closes the breaker when it answers; a fault is observed, not left unobserved.
-            _ = pending?.ContinueWith(
-                (t, state) =>
-                {
-                    if (t.IsCompletedSuccessfully)
-                    {
-                        ((DistributedCredentialCache)state!).Recovered();
-                    }
-
-                    return t.Exception;
-                },
-                this,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-            return default;
-        }
-    }
-
-    private void Recovered()
-    {
-        if (breaker.Reset())
-        {
-            Log.DistributedCacheRecovered(logger);
-        }
     }
 
     private void Count(string key, string result)

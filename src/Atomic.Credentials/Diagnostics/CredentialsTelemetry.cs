@@ -43,7 +43,7 @@ internal static class CredentialsTelemetry
     public static readonly Counter<long> MaterialRequests =
         Meter.CreateCounter<long>("atomic.credentials.material.requests", "{request}", "Token requests and signings that produced new material.");
 
-    /// <summary>Lookups in the distributed cache's shared store, tagged <c>result</c>: hit, miss or bypassed (store unavailable).</summary>
+    /// <summary>Lookups in the distributed cache's shared store, tagged <c>result</c>: hit, miss or unavailable.</summary>
     public static readonly Counter<long> DistributedLookups =
         Meter.CreateCounter<long>("atomic.credentials.cache.distributed.lookups", "{lookup}", "Lookups in the shared store behind the distributed credential cache.");
 
