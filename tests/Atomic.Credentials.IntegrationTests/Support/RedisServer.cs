@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using System.Globalization;
 
 namespace Atomic.Credentials.IntegrationTests.Support;
 
@@ -12,8 +12,7 @@ namespace Atomic.Credentials.IntegrationTests.Support;
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
-    private Process? process;
-    private StringBuilder output = new();
+    private PeerProcess? process;
 
     private RedisServer(int port) => Port = port;
 
@@ -42,39 +41,12 @@ internal sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "local" })
+        foreach (var arg in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "local" })
         {
             info.ArgumentList.Add(arg);
         }
 
-        output = new StringBuilder();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process = Process.Start(info) ?? throw new InvalidOperationException("could not start redis-server");
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
-            if (line.Contains("Ready to accept connections", StringComparison.Ordinal))
-            {
-                ready.TrySetResult();
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"redis-server exited:\n{output}"));
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        process = await PeerProcess.StartAsync(info, TimeSpan.FromSeconds(20), readyMarker: "Ready to accept connections");
     }
 
     /// <summary>Kills the server (an outage: no graceful shutdown).</summary>
@@ -83,13 +55,7 @@ internal sealed class RedisServer : IAsyncDisposable
         if (process is { } running)
         {
             process = null;
-            if (!running.HasExited)
-            {
-                running.Kill(entireProcessTree: true);
-            }
-
-            await running.WaitForExitAsync();
-            running.Dispose();
+            await running.DisposeAsync();
         }
     }
 
@@ -98,7 +64,7 @@ internal sealed class RedisServer : IAsyncDisposable
     {
         var info = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add("-p");
-        info.ArgumentList.Add(Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(Port.ToString(CultureInfo.InvariantCulture));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
