@@ -2,13 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Atomic.Credentials.IntegrationTests.Support;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -23,7 +19,7 @@ public sealed class OidcProviderTests
 {
     private PeerProcess peer = null!;
     private JsonElement ready;
-    private WebApplication api = null!;
+    private LoopbackServer api = null!;
     private Uri apiAddress = null!;
 
     private string TokenEndpoint => ready.GetProperty("tokenEndpoint").GetString()!;
@@ -43,12 +39,8 @@ public sealed class OidcProviderTests
             ValidateLifetime = true,
         };
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        api = builder.Build();
         var verifier = new JsonWebTokenHandler();
-        api.Run(async context =>
+        api = await LoopbackServer.StartAsync(app => ((IApplicationBuilder)app).Run(async context =>
         {
             var header = context.Request.Headers.Authorization.ToString();
             var result = header.StartsWith("Bearer ", StringComparison.Ordinal)
@@ -68,9 +60,8 @@ public sealed class OidcProviderTests
                 scope = token.TryGetClaim("scope", out var scope) ? scope.Value : null,
                 jti = token.Id,
             });
-        });
-        await api.StartAsync();
-        apiAddress = new Uri(api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        }));
+        apiAddress = api.Address;
     }
 
     [OneTimeTearDown]

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -109,32 +108,6 @@ public sealed class OAuthFailureTests
 
         hanging = false;
         Assert.That(await client.GetStringAsync(ApiUrl), Is.EqualTo("Bearer after-timeout"));
-    }
-
-    [Test]
-    public async Task A_refused_connection_fails_without_the_secret_from_the_query_and_recovers_when_the_provider_starts()
-    {
-        var port = LoopbackServer.ClosedPort();
-        using var sockets = new SocketsHttpHandler();
-        using var client = Client(
-            Options(o =>
-            {
-                o.IdentityUrl = $"http://127.0.0.1:{port}/token";
-                o.RequestScheme = OAuthRequestScheme.Query;
-            }),
-            sockets);
-
-        var exception = Assert.ThrowsAsync<CredentialException>(() => client.GetAsync(ApiUrl))!;
-        Assert.Multiple(() =>
-        {
-            Assert.That(exception.Message, Does.Contain("could not be reached"));
-            Assert.That(exception.InnerException, Is.InstanceOf<HttpRequestException>());
-            Assert.That(exception.ToString(), Does.Not.Contain("s3cr3t"));
-        });
-
-        await using var provider = await LoopbackServer.StartAsync(
-            context => context.Response.WriteAsJsonAsync(new { access_token = "up-again", token_type = "Bearer", expires_in = 60 }), port);
-        Assert.That(await client.GetStringAsync(ApiUrl), Is.EqualTo("Bearer up-again"));
     }
 
     [Test]

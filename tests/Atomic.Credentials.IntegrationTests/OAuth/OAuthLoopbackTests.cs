@@ -1,4 +1,6 @@
 using System.Net;
+using Atomic.Credentials.IntegrationTests.Support;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,14 +9,14 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
-namespace Atomic.Credentials.Tests.OAuth;
+namespace Atomic.Credentials.IntegrationTests.OAuth;
 
 /// <summary>
 /// The DI path over real sockets: token requests go through the named client
 /// <see cref="OAuthClientCredentialsHandler.TokenHttpClientName"/>, the Query scheme reaches a loopback
 /// Kestrel token endpoint that checks the merged query exactly, and nothing secret reaches the logs.
 /// </summary>
-public sealed class OAuthDependencyInjectionTests
+public sealed class OAuthLoopbackTests
 {
     private const string QuerySecret = "q-s3cr3t/+ &=%";
     private const string ExpectedQuery =
@@ -29,7 +31,7 @@ public sealed class OAuthDependencyInjectionTests
     public async Task SetUp()
     {
         tokenRequests = 0;
-        tokenEndpoint = await LoopbackServer.StartAsync(async context =>
+        tokenEndpoint = await LoopbackServer.StartAsync(app => ((IApplicationBuilder)app).Run(async context =>
         {
             var number = Interlocked.Increment(ref tokenRequests);
             var query = context.Request.QueryString.Value;
@@ -41,13 +43,13 @@ public sealed class OAuthDependencyInjectionTests
             }
 
             await context.Response.WriteAsJsonAsync(new { access_token = $"query-token-{number}", token_type = "bearer", expires_in = "3600" });
-        });
-        api = await LoopbackServer.StartAsync(context =>
+        }));
+        api = await LoopbackServer.StartAsync(app => ((IApplicationBuilder)app).Run(context =>
         {
             var authorization = context.Request.Headers.Authorization.ToString();
             context.Response.StatusCode = authorization.StartsWith("Bearer query-token-", StringComparison.Ordinal) ? 200 : 401;
             return context.Response.WriteAsync(authorization);
-        });
+        }));
     }
 
     [TearDown]
@@ -108,7 +110,7 @@ public sealed class OAuthDependencyInjectionTests
     public async Task A_rotated_secret_is_used_from_the_next_token_on()
     {
         var secrets = new List<string>();
-        await using var rotating = await LoopbackServer.StartAsync(async context =>
+        await using var rotating = await LoopbackServer.StartAsync(app => ((IApplicationBuilder)app).Run(async context =>
         {
             var form = await context.Request.ReadFormAsync();
             lock (secrets)
@@ -117,7 +119,7 @@ public sealed class OAuthDependencyInjectionTests
             }
 
             await context.Response.WriteAsJsonAsync(new { access_token = $"query-token-for-{form["client_secret"]}", token_type = "Bearer", expires_in = 3600 });
-        });
+        }));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Credentials:crm:Type"] = "OAuthClientCredentials",
@@ -158,5 +160,34 @@ public sealed class OAuthDependencyInjectionTests
 
         var exception = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.That(exception!.Message, Does.Contain("Credential 'crm' (OAuthClientCredentials): IdentityUrl must use https").And.Not.Contain("s3cr3t"));
+    }
+
+    [Test]
+    public async Task A_refused_connection_fails_without_the_secret_from_the_query_and_recovers_when_the_provider_starts()
+    {
+        var port = LoopbackServer.ClosedPort();
+        using var client = new HttpClient(new OAuthClientCredentialsHandler(new OAuthClientCredentialsOptions
+        {
+            IdentityUrl = $"http://127.0.0.1:{port}/token",
+            RequestScheme = OAuthRequestScheme.Query,
+            ClientId = "id",
+            ClientSecret = QuerySecret,
+        })
+        {
+            InnerHandler = new SocketsHttpHandler(),
+        });
+
+        var exception = Assert.ThrowsAsync<CredentialException>(() => client.GetAsync(api.Address))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exception.Message, Does.Contain($"The identity provider at 127.0.0.1 could not be reached"));
+            Assert.That(exception.InnerException, Is.InstanceOf<HttpRequestException>());
+            Assert.That(exception.ToString(), Does.Not.Contain("q-s3cr3t").And.Not.Contain("q-s3cr3t%2F"));
+        });
+
+        await using var provider = await LoopbackServer.StartAsync(
+            app => ((IApplicationBuilder)app).Run(context => context.Response.WriteAsJsonAsync(new { access_token = "query-token-up-again", token_type = "Bearer", expires_in = 60 })),
+            port);
+        Assert.That(await client.GetStringAsync(api.Address), Is.EqualTo("Bearer query-token-up-again"));
     }
 }
