@@ -1,12 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Atomic.Credentials.IntegrationTests.Support;
 
@@ -20,14 +14,13 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
 {
     public const string ClientId = "fleet-client";
 
-    private readonly WebApplication app;
+    private LoopbackServer host = null!;
     private readonly ConcurrentDictionary<string, DateTimeOffset> issued = new(StringComparer.Ordinal);
     private int tokenRequests;
     private long lifetimeTicks;
 
-    private LoopbackOAuthServer(WebApplication app, string clientSecret, TimeSpan tokenLifetime)
+    private LoopbackOAuthServer(string clientSecret, TimeSpan tokenLifetime)
     {
-        this.app = app;
         ClientSecret = clientSecret;
         lifetimeTicks = tokenLifetime.Ticks;
     }
@@ -41,7 +34,7 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
         set => Volatile.Write(ref lifetimeTicks, value.Ticks);
     }
 
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress => host.Address;
 
     public Uri TokenUrl => new(BaseAddress, "/token");
 
@@ -53,26 +46,18 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
 
     public static async Task<LoopbackOAuthServer> StartAsync(TimeSpan tokenLifetime)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var server = new LoopbackOAuthServer(app, "s3cr3t-" + Guid.NewGuid().ToString("N"), tokenLifetime);
-        app.MapPost("/token", (Delegate)server.TokenAsync);
-        app.MapGet("/api/{caller}", (Delegate)server.ServeApi);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseAddress = new Uri(address);
+        var server = new LoopbackOAuthServer("s3cr3t-" + Guid.NewGuid().ToString("N"), tokenLifetime);
+        server.host = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapPost("/token", (Delegate)server.TokenAsync);
+            app.MapGet("/api/{caller}", (Delegate)server.ServeApi);
+        });
         return server;
     }
 
     public Uri Api(string caller) => new(BaseAddress, "/api/" + caller);
 
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => host.DisposeAsync();
 
     private async Task<IResult> TokenAsync(HttpContext context)
     {
