@@ -63,7 +63,13 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        return local.GetOrCreateAsync(key, token => LoadAsync(key, factory, token), cancellationToken);
+
+        // The state is passed, not captured: a first-level hit allocates nothing more than the memory cache's.
+        return local.GetOrCreateAsync(
+            key,
+            static (state, token) => state.Cache.LoadAsync(state.Key, state.Factory, token),
+            (Cache: this, Key: key, Factory: factory),
+            cancellationToken);
     }
 
     /// <inheritdoc />
