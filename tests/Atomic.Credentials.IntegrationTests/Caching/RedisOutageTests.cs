@@ -74,6 +74,15 @@ public sealed class RedisOutageTests
         Assert.That(await newcomer.SendAsync(20), Is.Zero);
         Assert.That(issuedBefore, Does.Contain(server.LastTokenBy["c"]), "the new instance asked for a token of its own");
         TestContext.Progress.WriteLine($"token requests in all: {server.TokenRequests}");
+
+        // Through the outage, at Trace: no secret and no token in any log line.
+        var logged = string.Join("\n", new[] { a, b, newcomer }.SelectMany(i => i.Logs.GetSnapshot()).Select(l => l.Message + " " + l.Exception));
+        Assert.That(logged, Does.Contain("Distributed credential cache"), "the cache's lines were captured");
+        Assert.That(logged, Does.Not.Contain(server.ClientSecret));
+        foreach (var token in server.IssuedTokens)
+        {
+            Assert.That(logged, Does.Not.Contain(token));
+        }
     }
 
     [Test]
@@ -132,7 +141,7 @@ public sealed class RedisOutageTests
         {
             var logs = new FakeLoggerProvider();
             var services = new ServiceCollection();
-            services.AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+            services.AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
             foreach (var name in new[] { "api", "warm-up" })
             {
                 services.AddAtomicCredential(name, (OAuthClientCredentialsOptions o) =>
