@@ -68,6 +68,8 @@ public sealed class OAuthSecretLeakTests
             Assert.That(everything, Has.Some.Contains("requesting a token"), "the scan must see the library's own lines");
             Assert.That(everything, Has.Some.Contains("/oauth2/token"), "the scan must see IHttpClientFactory's lines for token requests");
             Assert.That(recorder.MeasurementCount, Is.GreaterThan(0), "the scan must see metrics");
+            Assert.That(everything, Has.Some.EqualTo("Atomic.Credentials.TokenRequest"), "each token request is an activity");
+            Assert.That(everything, Has.Some.EqualTo("atomic.credentials.material.requests atomic.credential.name=jwt"), "token requests are counted");
             foreach (var secret in new[] { ClientSecret, BasicValue, privateKey[..40] }.Concat(issuedTokens).Concat(assertions))
             {
                 Assert.That(everything.Where(text => text.Contains(secret, StringComparison.Ordinal)), Is.Empty, $"leaked: {secret[..6]}…");
