@@ -17,6 +17,7 @@ namespace Atomic.Credentials.Benchmarks;
 /// Needs <c>redis-server</c> on PATH; it is started on a free loopback port and stopped after the run.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class DistributedCacheBenchmarks
 {
     private static readonly Uri Target = new("https://api.example.com/v1/orders?page=2");
