@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using Atomic.Credentials.Basic;
+using Atomic.Credentials.Caching;
 using Atomic.Credentials.Headers;
+using Atomic.Credentials.KeyPair;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,6 +23,12 @@ internal static class CredentialKinds
             CustomHeadersOptions.KindName,
             (options, section) => options.Bind(section),
             (services, name) => new CustomHeadersHandler(name, Monitor<CustomHeadersOptions>(services), Loggers(services))),
+        CredentialKind.Create<KeyPairOptions, KeyPairOptionsValidator>(
+            KeyPairOptions.KindName,
+            KeyPairConfiguration.Bind,
+            (services, name) => new KeyPairJwtHandler(
+                name, Monitor<KeyPairOptions>(services), services.GetRequiredService<ICredentialCache>(),
+                services.GetRequiredService<TimeProvider>(), Loggers(services))),
     ];
 
     public static CredentialKind? FindByType(string? type) =>
