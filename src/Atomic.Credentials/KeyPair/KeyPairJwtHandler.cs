@@ -18,7 +18,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 {
     private readonly Pipeline pipeline;
     private readonly SendDelegate sendInner;
-    private readonly IDisposable? ownedCache;
+    private IDisposable? ownedCache;
 
     /// <summary>Creates a handler without dependency injection.</summary>
     /// <param name="options">The credential; validated at once (the key is loaded and checked).</param>
@@ -59,7 +59,8 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
     {
         if (disposing)
         {
-            ownedCache?.Dispose();
+            // HttpClient and a using block may both dispose the handler: dispose the cache once.
+            Interlocked.Exchange(ref ownedCache, null)?.Dispose();
         }
 
         base.Dispose(disposing);

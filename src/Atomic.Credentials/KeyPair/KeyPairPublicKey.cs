@@ -62,8 +62,8 @@ public sealed class KeyPairPublicKey
         return new KeyPairPublicKey(publicOnly, signing.Algorithm, signing.KeyId);
     }
 
-    /// <summary>The public key as PEM (<c>-----BEGIN PUBLIC KEY-----</c>, SubjectPublicKeyInfo).</summary>
-    public string ToPem() => key.ExportSubjectPublicKeyInfoPem();
+    /// <summary>The public key as PEM (<c>-----BEGIN PUBLIC KEY-----</c>, SubjectPublicKeyInfo), ending in a line break as openssl writes it.</summary>
+    public string ToPem() => key.ExportSubjectPublicKeyInfoPem() + "\n";
 
     /// <summary>The public key as a JWK: <c>kty</c>, key members, <c>use</c> = <c>sig</c>, <c>alg</c> and <c>kid</c>.</summary>
     public string ToJwk() => WriteJwk(requiredOnly: false);
