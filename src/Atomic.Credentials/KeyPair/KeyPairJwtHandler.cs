@@ -100,7 +100,13 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         public double Ratio { get; }
 
         public string CacheKey { get; }
+
+        /// <summary>The header for the entry last served: built once per JWT, not once per request.</summary>
+        /// <remarks>A reference, so a reader never sees one entry's header paired with another entry.</remarks>
+        public BearerHeader? LastHeader { get; set; }
     }
+
+    private sealed record BearerHeader(CachedCredential Entry, string Header);
 
     private sealed class Pipeline(
         string name, IOptionsMonitor<KeyPairOptions> monitor, ICredentialCache cache, TimeProvider timeProvider, ILogger logger)
@@ -115,8 +121,20 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         protected override async ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var entry = await cache.GetOrCreateAsync(state.CacheKey, _ => Task.FromResult(Sign(state)), cancellationToken).ConfigureAwait(false);
+            var last = state.LastHeader;
+            string header;
+            if (last is not null && ReferenceEquals(last.Entry, entry))
+            {
+                header = last.Header;
+            }
+            else
+            {
+                header = Bearer + entry.Value;
+                state.LastHeader = new BearerHeader(entry, header);
+            }
+
             request.Headers.Remove(HeaderNames.Authorization);
-            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, Bearer + entry.Value);
+            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, header);
         }
 
         protected override void Remove(State state, HttpRequestMessage request) =>
