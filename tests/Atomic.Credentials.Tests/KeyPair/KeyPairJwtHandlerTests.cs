@@ -95,6 +95,28 @@ public sealed class KeyPairJwtHandlerTests
     }
 
     [Test]
+    public async Task The_key_is_loaded_once_not_per_token()
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, TestKeys.Pkcs8("RS256"));
+        var capture = new Capture();
+        using var client = capture.Client(Handler(KeyPairValidationTests.Options(o => o.PrivateKey = path)));
+
+        await client.GetAsync(Api);
+        File.WriteAllText(path, "no longer a key");
+        time.Advance(TimeSpan.FromMinutes(10)); // the first JWT has expired: a new one must be signed
+        await client.GetAsync(Api);
+        File.Delete(path);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(capture.Requests, Has.Count.EqualTo(2));
+            Assert.That(Bearer(capture.Requests[1]), Is.Not.EqualTo(Bearer(capture.Requests[0])));
+            Assert.That(new JsonWebToken(Bearer(capture.Requests[1])).IssuedAt, Is.EqualTo(time.GetUtcNow().UtcDateTime));
+        });
+    }
+
+    [Test]
     public async Task A_thousand_concurrent_first_requests_sign_exactly_once()
     {
         using var signings = new MetricCollector<long>(CredentialsTelemetry.MaterialRequests);
