@@ -46,11 +46,11 @@ public sealed class KeyPairSecretLeakTests
         {
             var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("partner");
             await client.GetAsync(new Uri("https://partner.example.com/a"));
-            await Record(recorder, () => client.GetAsync(new Uri("https://evil.example.net/")));
+            await recorder.AddFailureAsync(() => client.GetAsync(new Uri("https://evil.example.net/")));
         }
 
         // Start-up validation with a wrong passphrase, and DI-free validation of every bad form.
-        await Record(recorder, async () =>
+        await recorder.AddFailureAsync(async () =>
         {
             var builder = Host.CreateApplicationBuilder();
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -67,7 +67,7 @@ public sealed class KeyPairSecretLeakTests
         });
         foreach (var badKey in new[] { plain[..100] + "#" + plain[100..], TestKeys.Body(plain), plain.Replace("PRIVATE", "PUBLIC", StringComparison.Ordinal) })
         {
-            await Record(recorder, () =>
+            await recorder.AddFailureAsync(() =>
             {
                 _ = new KeyPairJwtHandler(new KeyPairOptions { PrivateKey = badKey, Algorithm = "ES256", Issuer = "atomic" });
                 return Task.CompletedTask;
@@ -93,18 +93,5 @@ public sealed class KeyPairSecretLeakTests
                 Assert.That(everything.Where(text => text.Contains(secret, StringComparison.Ordinal)), Is.Empty, $"leaked: {secret[..4]}…");
             }
         });
-    }
-
-    private static async Task Record(TelemetryRecorder recorder, Func<Task> action)
-    {
-        try
-        {
-            await action();
-            Assert.Fail("expected a failure");
-        }
-        catch (Exception exception) when (exception is not AssertionException)
-        {
-            recorder.AddException(exception);
-        }
     }
 }
