@@ -101,6 +101,9 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
         public string CacheKey { get; }
 
+        /// <summary>The cache's factory for this state: signs a new JWT.</summary>
+        public Func<CancellationToken, Task<CachedCredential>> Sign { get; set; } = null!;
+
         /// <summary>The header for the entry last served: built once per JWT, not once per request.</summary>
         /// <remarks>A reference, so a reader never sees one entry's header paired with another entry.</remarks>
         public BearerHeader? LastHeader { get; set; }
@@ -116,11 +119,18 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
         public ICredentialCache Cache => cache;
 
-        protected override State CreateState(KeyPairOptions options) => new(Name, options);
+        protected override State CreateState(KeyPairOptions options)
+        {
+            var state = new State(Name, options);
+
+            // Made once per options instance: a lambda at the call site would allocate on every request.
+            state.Sign = _ => Task.FromResult(Sign(state));
+            return state;
+        }
 
         protected override async ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var entry = await cache.GetOrCreateAsync(state.CacheKey, _ => Task.FromResult(Sign(state)), cancellationToken).ConfigureAwait(false);
+            var entry = await cache.GetOrCreateAsync(state.CacheKey, state.Sign, cancellationToken).ConfigureAwait(false);
             var last = state.LastHeader;
             string header;
             if (last is not null && ReferenceEquals(last.Entry, entry))
