@@ -1,3 +1,4 @@
+using System.Globalization;
 using Atomic.Credentials.Caching;
 using Atomic.Credentials.Diagnostics;
 using Atomic.Credentials.Internal;
@@ -81,16 +82,17 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
                 throw new CredentialException(name, KeyPairOptions.KindName, e.Message, e);
             }
 
+            // Validated already: this only turns the claims into the types the JWT writer takes.
             var extra = ClaimValues.Validate(new OptionsErrors(name, KeyPairOptions.KindName), options.Claims) ?? new Dictionary<string, object>();
             Claims = new JwtClaims(
-                options.Issuer, options.Subject, KeyPairOptionsValidator.Audiences(options), options.Lifetime, options.TokenType, extra);
+                options.Issuer, options.Subject, options.AllAudiences(), options.Lifetime, options.TokenType, extra);
             Ratio = options.CacheLifetimeRatio;
 
             // Every input of the JWT: a rotated key or a changed claim is a new entry at once.
             CacheKey = Internal.CacheKey.Create(
                 KeyPairOptions.KindName, name, Key.PublicKeyThumbprint, Key.Algorithm, Key.KeyId, Claims.Issuer, Claims.Subject,
-                string.Join('\n', Claims.Audiences), Claims.Lifetime.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Ratio.ToString("R", System.Globalization.CultureInfo.InvariantCulture), Claims.TokenType, ClaimValues.Describe(extra));
+                string.Join('\n', Claims.Audiences), Claims.Lifetime.Ticks.ToString(CultureInfo.InvariantCulture),
+                Ratio.ToString("R", CultureInfo.InvariantCulture), Claims.TokenType, ClaimValues.Describe(extra));
         }
 
         public KeyPairSigningKey Key { get; }

@@ -65,4 +65,12 @@ public sealed class KeyPairOptions : CredentialOptions
     public IDictionary<string, object> Claims { get; set; } = new Dictionary<string, object>(StringComparer.Ordinal);
 
     internal override string Kind => KindName;
+
+    /// <summary><see cref="Audience"/> then <see cref="Audiences"/>, without empties or repeats: the <c>aud</c> to write.</summary>
+    internal IReadOnlyList<string> AllAudiences() =>
+        new[] { Audience }.Concat(Audiences ?? [])
+            .Where(audience => !string.IsNullOrEmpty(audience))
+            .Select(audience => audience!)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
 }

@@ -39,12 +39,4 @@ internal sealed class KeyPairOptionsValidator : IValidateOptions<KeyPairOptions>
         ClaimValues.Validate(errors, options.Claims);
         return errors.Result;
     }
-
-    /// <summary>The audiences to write, in order, without repeats.</summary>
-    public static IReadOnlyList<string> Audiences(KeyPairOptions options) =>
-        new[] { options.Audience }.Concat(options.Audiences ?? [])
-            .Where(audience => !string.IsNullOrEmpty(audience))
-            .Select(audience => audience!)
-            .Distinct(StringComparer.Ordinal)
-            .ToArray();
 }
