@@ -13,6 +13,7 @@ public class KeyPairRequestBenchmarks
 {
     private static readonly Uri Target = new("https://api.example.com/v1/orders?page=2");
     private HttpClient none = null!;
+    private HttpClient passThrough = null!;
     private HttpClient basic = null!;
     private HttpClient keyPair = null!;
 
@@ -20,6 +21,7 @@ public class KeyPairRequestBenchmarks
     public void Setup()
     {
         none = new HttpClient(new NoOpHandler());
+        passThrough = new HttpClient(new PassThroughHandler { InnerHandler = new NoOpHandler() });
         basic = new HttpClient(new BasicAuthHandler(new BasicAuthOptions { Username = "user", Password = "pässword" }) { InnerHandler = new NoOpHandler() });
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         keyPair = new HttpClient(new KeyPairJwtHandler(new KeyPairOptions
@@ -36,12 +38,17 @@ public class KeyPairRequestBenchmarks
     public void Cleanup()
     {
         none.Dispose();
+        passThrough.Dispose();
         basic.Dispose();
         keyPair.Dispose();
     }
 
     [Benchmark(Baseline = true)]
     public Task<int> NoCredential() => Send(none);
+
+    // What any extra DelegatingHandler costs, before it does anything.
+    [Benchmark]
+    public Task<int> EmptyDelegatingHandler() => Send(passThrough);
 
     // The cheapest credential: a precomputed header, for what the pipeline itself costs.
     [Benchmark]
@@ -57,6 +64,9 @@ public class KeyPairRequestBenchmarks
         return (int)response.StatusCode;
     }
 }
+
+/// <summary>A DelegatingHandler that only passes the request on.</summary>
+public sealed class PassThroughHandler : DelegatingHandler;
 
 /// <summary>The cost of one signing: what a cache miss or a background refresh pays.</summary>
 [MemoryDiagnoser]
