@@ -30,6 +30,16 @@ internal static class CredentialKinds
             (services, name) => new KeyPairJwtHandler(
                 name, Monitor<KeyPairOptions>(services), services.GetRequiredService<ICredentialCache>(),
                 services.GetRequiredService<TimeProvider>(), Loggers(services))),
+        CredentialKind.Create<OAuthClientCredentialsOptions, OAuth.OAuthClientCredentialsOptionsValidator>(
+            OAuthClientCredentialsOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new OAuthClientCredentialsHandler(
+                name,
+                Monitor<OAuthClientCredentialsOptions>(services),
+                services.GetRequiredService<Caching.ICredentialCache>(),
+                OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
+                services.GetRequiredService<TimeProvider>(),
+                Loggers(services))),
     ];
 
     public static CredentialKind? FindByType(string? type) =>
