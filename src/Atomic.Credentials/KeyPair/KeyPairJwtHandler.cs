@@ -105,13 +105,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
         /// <summary>The cache's factory for this state: signs a new JWT.</summary>
         public Func<CancellationToken, Task<CachedCredential>> Sign { get; set; } = null!;
-
-        /// <summary>The header for the entry last served: built once per JWT, not once per request.</summary>
-        /// <remarks>A reference, so a reader never sees one entry's header paired with another entry.</remarks>
-        public BearerHeader? LastHeader { get; set; }
     }
-
-    private sealed record BearerHeader(CachedCredential Entry, string Header);
 
     private sealed class Pipeline(
         string name, IOptionsMonitor<KeyPairOptions> monitor, ICredentialCache cache, TimeProvider timeProvider, ILogger logger)
@@ -132,21 +126,10 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
         protected override async ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            // The cached value is the whole header value ("Bearer …"): a hit allocates nothing for it.
             var entry = await cache.GetOrCreateAsync(state.CacheKey, state.Sign, cancellationToken).ConfigureAwait(false);
-            var last = state.LastHeader;
-            string header;
-            if (last is not null && ReferenceEquals(last.Entry, entry))
-            {
-                header = last.Header;
-            }
-            else
-            {
-                header = Bearer + entry.Value;
-                state.LastHeader = new BearerHeader(entry, header);
-            }
-
             request.Headers.Remove(HeaderNames.Authorization);
-            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, header);
+            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, entry.Value);
         }
 
         protected override void Remove(State state, HttpRequestMessage request) =>
@@ -155,10 +138,10 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         protected override async ValueTask<bool> OnRejectedAsync(
             State state, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
         {
-            if (request.Headers.TryGetValues(HeaderNames.Authorization, out var values)
-                && values.FirstOrDefault() is { } header && header.StartsWith(Bearer, StringComparison.Ordinal))
+            // Evicts only the JWT this request carried: a newer one, signed meanwhile, stays.
+            if (request.Headers.TryGetValues(HeaderNames.Authorization, out var values) && values.FirstOrDefault() is { } rejected)
             {
-                await cache.RemoveAsync(state.CacheKey, header[Bearer.Length..], cancellationToken).ConfigureAwait(false);
+                await cache.RemoveAsync(state.CacheKey, rejected, cancellationToken).ConfigureAwait(false);
             }
 
             return true;
@@ -181,7 +164,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
                 // half of what remains, so a JWT in flight still arrives before its exp.
                 var lifetime = jwt.ExpiresAt - jwt.IssuedAt;
                 var refreshAt = jwt.IssuedAt + (lifetime * state.Ratio);
-                return new CachedCredential(jwt.Token, refreshAt + ((jwt.ExpiresAt - refreshAt) / 2), refreshAt);
+                return new CachedCredential(Bearer + jwt.Token, refreshAt + ((jwt.ExpiresAt - refreshAt) / 2), refreshAt);
             }
             catch (Exception e) when (e is not CredentialException)
             {
