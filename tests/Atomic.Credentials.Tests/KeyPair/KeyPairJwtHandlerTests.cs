@@ -273,6 +273,41 @@ public sealed class KeyPairJwtHandlerTests
     }
 
     [Test]
+    public async Task Each_signing_is_an_activity_tagged_with_credential_kind_and_algorithm()
+    {
+        var signings = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Atomic.Credentials",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) =>
+                System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName == "atomic.credentials.sign" && Equals(activity.GetTagItem("atomic.credential.name"), "traced-partner"))
+                {
+                    lock (signings)
+                    {
+                        signings.Add(activity);
+                    }
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var capture = new Capture();
+        using var client = capture.Client(Handler(KeyPairValidationTests.Options(o => o.Algorithm = "ES384", "ES384"), "traced-partner"));
+
+        await client.GetAsync(Api);
+        await client.GetAsync(Api);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(signings, Has.Count.EqualTo(1), "the second request is served from the cache");
+            Assert.That(signings[0].GetTagItem("atomic.credential.kind"), Is.EqualTo("KeyPair"));
+            Assert.That(signings[0].GetTagItem("atomic.credential.algorithm"), Is.EqualTo("ES384"));
+        });
+    }
+
+    [Test]
     public void A_key_pair_is_refused_for_a_host_it_does_not_allow_and_nothing_is_signed_or_sent()
     {
         var capture = new Capture();
