@@ -149,7 +149,6 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
         private CachedCredential Sign(State state)
         {
-            var tags = new[] { CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind) };
             using var activity = CredentialsTelemetry.ActivitySource.StartActivity("atomic.credentials.sign");
             activity?.SetTag("atomic.credential.name", Name);
             activity?.SetTag("atomic.credential.kind", Kind);
@@ -157,7 +156,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
             try
             {
                 var jwt = JwtFactory.Create(state.Key, state.Claims, timeProvider.GetUtcNow());
-                CredentialsTelemetry.MaterialRequests.Add(1, tags);
+                CredentialsTelemetry.MaterialRequests.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
                 Log.JwtSigned(Logger, Name, Kind, state.Key.Algorithm, jwt.ExpiresAt);
 
                 // Reused up to the ratio, then replaced in the background; never served in the last
@@ -168,7 +167,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
             }
             catch (Exception e) when (e is not CredentialException)
             {
-                CredentialsTelemetry.Failures.Add(1, tags);
+                // The cache counts the failure (atomic.credentials.failures); counting here too would double it.
                 activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
                 Log.JwtSigningFailed(Logger, Name, Kind, e.GetType().Name);
                 throw new CredentialException(Name, Kind, $"Could not sign a JWT ({e.GetType().Name}).", e);
