@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Atomic.Credentials.Aws;
 using Atomic.Credentials.Basic;
 using Atomic.Credentials.Headers;
 using Microsoft.Extensions.Configuration;
@@ -21,6 +22,10 @@ internal static class CredentialKinds
             CustomHeadersOptions.KindName,
             (options, section) => options.Bind(section),
             (services, name) => new CustomHeadersHandler(name, Monitor<CustomHeadersOptions>(services), Loggers(services))),
+        CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
+            AwsSignedRequestOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services))),
     ];
 
     public static CredentialKind? FindByType(string? type) =>
