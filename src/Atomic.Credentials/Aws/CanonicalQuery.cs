@@ -49,6 +49,11 @@ internal static class CanonicalQuery
             foreach (var range in extra.Split((byte)'&'))
             {
                 var pair = extra[range];
+                if (pair.IsEmpty)
+                {
+                    continue;
+                }
+
                 var equals = pair.IndexOf((byte)'=');
                 var nameStart = scratch.Length;
                 scratch.Append(pair[..equals]);

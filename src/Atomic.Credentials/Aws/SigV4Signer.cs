@@ -28,11 +28,14 @@ internal sealed class SigV4Signer
     private SigningKey? key;
     private DateStamp? date;
 
-    public SigV4Signer(string region, string service)
+    /// <param name="region">The signing region.</param>
+    /// <param name="service">The signing service.</param>
+    /// <param name="s3Rules">Overrides the path rules the service implies (the official suite signs S3-style paths for a service named "service").</param>
+    public SigV4Signer(string region, string service, bool? s3Rules = null)
     {
         Region = region;
         Service = service;
-        IsS3 = AwsServices.IsS3(service);
+        IsS3 = s3Rules ?? AwsServices.IsS3(service);
         this.region = Encoding.UTF8.GetBytes(region);
         this.service = Encoding.UTF8.GetBytes(service);
         scopeSuffix = Encoding.UTF8.GetBytes($"/{region}/{service}/aws4_request");
