@@ -53,29 +53,27 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
     }
 
     /// <summary>Sends <paramref name="request"/> through <paramref name="owner"/>'s inner handler.</summary>
-    public async Task<HttpResponseMessage> SendAsync(
+    public Task<HttpResponseMessage> SendAsync(
         DelegatingHandler owner, HttpRequestMessage request, SendDelegate send, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var redirects = this.redirects ?? TakeOverRedirects(owner);
         var state = Current;
         Refuse(state, request.RequestUri);
-        await ApplyAsync(state, request, cancellationToken).ConfigureAwait(false);
-        CredentialsTelemetry.RequestsApplied.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
-        Log.CredentialApplied(Logger, Name, Kind, request.Method, request.RequestUri!.IdnHost);
-
-        var response = await send(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Unauthorized && IsReplayable(request.Content)
-            && await OnRejectedAsync(state, request, response, cancellationToken).ConfigureAwait(false))
+        var applying = ApplyAsync(state, request, cancellationToken);
+        if (!applying.IsCompletedSuccessfully)
         {
-            Log.RetryingAfterRejection(Logger, Name, Kind, (int)response.StatusCode);
-            response.Dispose();
-            Remove(state, request);
-            await ApplyAsync(state, request, cancellationToken).ConfigureAwait(false);
-            response = await send(request, cancellationToken).ConfigureAwait(false);
+            return SendAfterApplyAsync(state, applying, request, redirects, send, cancellationToken);
         }
 
-        return redirects.Follow ? await FollowRedirectsAsync(state, request, response, redirects, send, cancellationToken).ConfigureAwait(false) : response;
+        Applied(request);
+        var sending = send(request, cancellationToken);
+
+        // The common case costs nothing more than the inner handler: its own task is returned as is
+        // unless the answer is one we act on (a rejection or a redirect).
+        return sending.IsCompletedSuccessfully && !NeedsFollowUp(sending.Result, request, redirects)
+            ? sending
+            : FollowUpAsync(state, request, sending, redirects, send, cancellationToken);
     }
 
     /// <summary>Derives what the per-request path needs from one options instance.</summary>
@@ -97,6 +95,46 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
     /// <summary>Whether a request body can be sent a second time.</summary>
     protected static bool IsReplayable(HttpContent? content) =>
         content is null or ByteArrayContent or ReadOnlyMemoryContent;
+
+    private async Task<HttpResponseMessage> SendAfterApplyAsync(
+        TState state, ValueTask applying, HttpRequestMessage request, RedirectPolicy redirects, SendDelegate send,
+        CancellationToken cancellationToken)
+    {
+        await applying.ConfigureAwait(false);
+        Applied(request);
+        return await FollowUpAsync(state, request, send(request, cancellationToken), redirects, send, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> FollowUpAsync(
+        TState state, HttpRequestMessage request, Task<HttpResponseMessage> sending, RedirectPolicy redirects, SendDelegate send,
+        CancellationToken cancellationToken)
+    {
+        var response = await sending.ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.Unauthorized && IsReplayable(request.Content)
+            && await OnRejectedAsync(state, request, response, cancellationToken).ConfigureAwait(false))
+        {
+            Log.RetryingAfterRejection(Logger, Name, Kind, (int)response.StatusCode);
+            response.Dispose();
+            Remove(state, request);
+            await ApplyAsync(state, request, cancellationToken).ConfigureAwait(false);
+            response = await send(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        return redirects.Follow ? await FollowRedirectsAsync(state, request, response, redirects, send, cancellationToken).ConfigureAwait(false) : response;
+    }
+
+    private void Applied(HttpRequestMessage request)
+    {
+        CredentialsTelemetry.RequestsApplied.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+        if (Logger.IsEnabled(LogLevel.Trace))
+        {
+            Log.CredentialApplied(Logger, Name, Kind, request.Method, request.RequestUri!.IdnHost);
+        }
+    }
+
+    private static bool NeedsFollowUp(HttpResponseMessage response, HttpRequestMessage request, RedirectPolicy redirects) =>
+        (response.StatusCode == HttpStatusCode.Unauthorized && IsReplayable(request.Content))
+        || (redirects.Follow && (int)response.StatusCode is 301 or 302 or 303 or 307 or 308);
 
     // Once, at the first request: by then the handler chain is complete.
     private RedirectPolicy TakeOverRedirects(DelegatingHandler owner)

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Atomic.Credentials.IntegrationTests.Support;
+
+/// <summary>A real Kestrel server on 127.0.0.1 with a free port, for the length of a test.</summary>
+internal sealed class LoopbackServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private LoopbackServer(WebApplication app, Uri address)
+    {
+        this.app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>The same server, addressed as <c>localhost</c>: another host name on loopback.</summary>
+    public Uri LocalhostAddress => new UriBuilder(Address) { Host = "localhost" }.Uri;
+
+    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return new LoopbackServer(app, new Uri(app.Urls.First()));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
+
+/// <summary>What a loopback endpoint received.</summary>
+internal sealed class Seen
+{
+    private readonly List<IHeaderDictionary> requests = [];
+
+    public void Record(HttpRequest request)
+    {
+        lock (requests)
+        {
+            requests.Add(new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => h.Value)));
+        }
+    }
+
+    public IReadOnlyList<IHeaderDictionary> Requests
+    {
+        get
+        {
+            lock (requests)
+            {
+                return [.. requests];
+            }
+        }
+    }
+}
