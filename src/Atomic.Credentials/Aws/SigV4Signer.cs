@@ -219,7 +219,7 @@ internal sealed class SigV4Signer
             toSign.Append(scopeSuffix);
             toSign.Append((byte)'\n');
             toSign.AppendHex(hash);
-            HMACSHA256.HashData(SigningKeyFor(keys.SecretAccessKey, now), toSign.Written, signature);
+            KeyedHmac.Compute(SigningKeyFor(keys.SecretAccessKey, now), toSign.Written, signature);
             trace?.Record(canonicalRequest, toSign.Written);
         }
         finally
