@@ -1,4 +1,5 @@
 using Atomic.Credentials.DependencyInjection;
+using Microsoft.Extensions.Http;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -17,6 +18,16 @@ public static class AtomicCredentialsHttpClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(credentialName);
         AtomicCredentialsServiceCollectionExtensions.AddCore(builder.Services);
+
+        // IHttpClientFactory logs request headers at Trace: the credential's own must be redacted,
+        // on top of whatever the user redacts (PostConfigure runs after their RedactLoggedHeaders).
+        builder.Services.AddOptions<HttpClientFactoryOptions>(builder.Name).PostConfigure<IServiceProvider>((options, services) =>
+        {
+            var sensitive = services.GetRequiredService<CredentialRegistry>().SensitiveHeaders(services, credentialName);
+            var previous = options.ShouldRedactHeaderValue;
+            options.ShouldRedactHeaderValue = header => sensitive(header) || previous(header);
+        });
+
         return builder.AddHttpMessageHandler(services =>
             services.GetRequiredService<CredentialRegistry>().CreateHandler(services, credentialName));
     }

@@ -18,9 +18,11 @@ internal sealed class CredentialKind
         IReadOnlyCollection<string> fields,
         Action<IServiceCollection, string> register,
         Action<IServiceCollection, string, IConfiguration> bind,
-        Func<IServiceProvider, string, DelegatingHandler> createHandler)
+        Func<IServiceProvider, string, DelegatingHandler> createHandler,
+        Func<IServiceProvider, string, Func<string, bool>> sensitiveHeaders)
     {
         Type = type;
+        SensitiveHeaders = sensitiveHeaders;
         OptionsType = optionsType;
         Fields = fields;
         Register = register;
@@ -43,15 +45,23 @@ internal sealed class CredentialKind
 
     public Func<IServiceProvider, string, DelegatingHandler> CreateHandler { get; }
 
+    /// <summary>
+    /// Which request headers carry this credential's material, so IHttpClientFactory's own request
+    /// logging redacts their values.
+    /// </summary>
+    public Func<IServiceProvider, string, Func<string, bool>> SensitiveHeaders { get; }
+
     /// <param name="type">The <c>Type</c> name.</param>
     /// <param name="bind">Binds a section; written in the kind's own file so the binder's source generator sees the concrete type.</param>
     /// <param name="createHandler">Builds the handler for a named credential.</param>
+    /// <param name="headerNames">The headers the kind sets from its options; <c>Authorization</c> when null.</param>
     public static CredentialKind Create<
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions,
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
         string type,
         Action<OptionsBuilder<TOptions>, IConfiguration> bind,
-        Func<IServiceProvider, string, DelegatingHandler> createHandler)
+        Func<IServiceProvider, string, DelegatingHandler> createHandler,
+        Func<TOptions, IEnumerable<string>>? headerNames = null)
         where TOptions : CredentialOptions
         where TValidator : class, IValidateOptions<TOptions>
     {
@@ -70,6 +80,12 @@ internal sealed class CredentialKind
                 services.AddOptions<TOptions>(name).ValidateOnStart();
             },
             (services, name, section) => bind(services.AddOptions<TOptions>(name), section),
-            createHandler);
+            createHandler,
+            (services, name) =>
+            {
+                var monitor = services.GetRequiredService<IOptionsMonitor<TOptions>>();
+                return header => header.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
+                    || (headerNames?.Invoke(monitor.Get(name)).Contains(header, StringComparer.OrdinalIgnoreCase) ?? false);
+            });
     }
 }

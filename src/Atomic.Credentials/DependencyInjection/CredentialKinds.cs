@@ -21,11 +21,13 @@ internal static class CredentialKinds
         CredentialKind.Create<CustomHeadersOptions, CustomHeadersOptionsValidator>(
             CustomHeadersOptions.KindName,
             (options, section) => options.Bind(section),
-            (services, name) => new CustomHeadersHandler(name, Monitor<CustomHeadersOptions>(services), Loggers(services))),
+            (services, name) => new CustomHeadersHandler(name, Monitor<CustomHeadersOptions>(services), Loggers(services)),
+            options => options.Headers.Keys),
         CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
             AwsSignedRequestOptions.KindName,
             (options, section) => options.Bind(section),
-            (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services))),
+            (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services)),
+            _ => [Aws.SigV4Signer.SecurityTokenHeader]),
     ];
 
     public static CredentialKind? FindByType(string? type) =>

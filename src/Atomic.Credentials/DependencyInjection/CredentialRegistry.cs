@@ -22,4 +22,8 @@ internal sealed class CredentialRegistry(IEnumerable<CredentialRegistration> reg
 
         return registration.Kind.CreateHandler(services, name);
     }
+
+    /// <summary>Which headers of a client using credential <paramref name="name"/> must not be logged.</summary>
+    public Func<string, bool> SensitiveHeaders(IServiceProvider services, string name) =>
+        byName.TryGetValue(name, out var registration) ? registration.Kind.SensitiveHeaders(services, name) : static _ => false;
 }

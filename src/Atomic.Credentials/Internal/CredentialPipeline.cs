@@ -66,6 +66,7 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
             return SendAfterApplyAsync(state, applying, request, redirects, send, cancellationToken);
         }
 
+        applying.GetAwaiter().GetResult();
         Applied(request);
         var sending = send(request, cancellationToken);
 

@@ -180,6 +180,25 @@ public sealed class RegistrationTests
         });
     }
 
+    [Test]
+    public void The_credential_headers_stay_redacted_in_IHttpClientFactory_logs_even_when_the_user_turns_redaction_off()
+    {
+        var services = new ServiceCollection();
+        services.AddAtomicCredential("apikey", (CustomHeadersOptions o) => o.Headers["X-Api-Key"] = "k");
+        services.AddHttpClient("apikey").RedactLoggedHeaders(_ => false).AddAtomicCredentialHandler("apikey");
+        services.AddHttpClient("other").RedactLoggedHeaders(_ => false);
+        using var provider = services.BuildServiceProvider();
+        var factoryOptions = provider.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Http.HttpClientFactoryOptions>>();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(factoryOptions.Get("apikey").ShouldRedactHeaderValue("x-api-key"), Is.True);
+            Assert.That(factoryOptions.Get("apikey").ShouldRedactHeaderValue("Authorization"), Is.True);
+            Assert.That(factoryOptions.Get("apikey").ShouldRedactHeaderValue("X-Request-Id"), Is.False, "the user's choice stands for other headers");
+            Assert.That(factoryOptions.Get("other").ShouldRedactHeaderValue("X-Api-Key"), Is.False, "clients without a credential are untouched");
+        });
+    }
+
     private static IConfigurationRoot Configuration(Dictionary<string, string?> values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
