@@ -10,7 +10,7 @@ public sealed class AwsSignedRequestOptions : CredentialOptions
     internal const string KindName = "AwsSignedRequest";
 
     /// <summary>The longest validity AWS accepts for a presigned request: 7 days.</summary>
-    public static readonly TimeSpan MaxExpires = TimeSpan.FromDays(7);
+    internal static readonly TimeSpan MaxExpires = TimeSpan.FromDays(7);
 
     /// <summary>
     /// The access key ID. Left out (with <see cref="SecretAccessKey"/>), credentials come from
