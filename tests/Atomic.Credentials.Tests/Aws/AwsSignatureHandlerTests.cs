@@ -251,4 +251,32 @@ public sealed class AwsSignatureHandlerTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
+    [Test]
+    public async Task Signing_from_many_threads_at_once_gives_what_signing_one_at_a_time_gives()
+    {
+        // Shared signer state (signing key, date text, per-thread HMAC) must not mix requests or days.
+        var options = Options("s3");
+        var shared = new AwsSignatureHandler(options, timeProvider: time) { InnerHandler = new Capture().Mock };
+        using var invoker = new HttpMessageInvoker(shared);
+        var paths = Enumerable.Range(0, 400).Select(i => $"https://bucket.s3.amazonaws.com/object-{i}?part={i % 7}").ToArray();
+
+        var concurrent = await Task.WhenAll(paths.Select(path => Task.Run(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            (await invoker.SendAsync(request, CancellationToken.None)).Dispose();
+            return Header(request, "Authorization");
+        })));
+
+        var alone = new List<string?>();
+        foreach (var path in paths)
+        {
+            using var single = new HttpMessageInvoker(new AwsSignatureHandler(options, timeProvider: time) { InnerHandler = new Capture().Mock });
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            (await single.SendAsync(request, CancellationToken.None)).Dispose();
+            alone.Add(Header(request, "Authorization"));
+        }
+
+        Assert.That(concurrent, Is.EqualTo(alone));
+        Assert.That(concurrent.Distinct().Count(), Is.EqualTo(paths.Length));
+    }
 }
