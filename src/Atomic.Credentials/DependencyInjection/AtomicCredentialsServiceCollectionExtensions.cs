@@ -94,6 +94,8 @@ public static class AtomicCredentialsServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICredentialCache, MemoryCredentialCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<
+            Microsoft.Extensions.Options.IPostConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, Atomic.Credentials.OAuth.TokenClientLogRedaction>());
         services.TryAddSingleton<CredentialRegistry>();
     }
 

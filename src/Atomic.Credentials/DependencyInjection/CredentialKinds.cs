@@ -28,6 +28,16 @@ internal static class CredentialKinds
             (options, section) => options.Bind(section),
             (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services)),
             _ => [Aws.SigV4Signer.SecurityTokenHeader]),
+        CredentialKind.Create<OAuthClientCredentialsOptions, OAuth.OAuthClientCredentialsOptionsValidator>(
+            OAuthClientCredentialsOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new OAuthClientCredentialsHandler(
+                name,
+                Monitor<OAuthClientCredentialsOptions>(services),
+                services.GetRequiredService<Caching.ICredentialCache>(),
+                OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
+                services.GetRequiredService<TimeProvider>(),
+                Loggers(services))),
     ];
 
     public static CredentialKind? FindByType(string? type) =>

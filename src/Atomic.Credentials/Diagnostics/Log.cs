@@ -52,4 +52,17 @@ internal static partial class Log
 
     [LoggerMessage(503, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) refused {Method} {Host}: its body cannot be rewound, so it cannot be hashed for the signature")]
     public static partial void AwsBodyNotSeekable(ILogger logger, string credentialName, string kind, HttpMethod method, string host);
+
+    // OAuth client credentials: 400-499.
+    [LoggerMessage(400, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) requesting a token from {Host} ({RequestScheme}, {ClientAuthentication})")]
+    public static partial void TokenRequesting(ILogger logger, string credentialName, string host, OAuthRequestScheme requestScheme, OAuthClientAuthentication clientAuthentication);
+
+    [LoggerMessage(401, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) received a token; replaced from {ReplaceAt:O}, served at most until {ExpiresAt:O}")]
+    public static partial void TokenReceived(ILogger logger, string credentialName, DateTimeOffset replaceAt, DateTimeOffset expiresAt);
+
+    [LoggerMessage(402, LogLevel.Warning, "Credential '{CredentialName}' (OAuthClientCredentials) token request to {Host} failed (status {StatusCode}, error {Error})")]
+    public static partial void TokenRequestFailed(ILogger logger, string credentialName, string host, int? statusCode, string? error);
+
+    [LoggerMessage(403, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) token was rejected by {Host}; evicted")]
+    public static partial void TokenRejected(ILogger logger, string credentialName, string host);
 }

@@ -21,15 +21,25 @@ internal sealed class LoopbackServer : IAsyncDisposable
     /// <summary>The same server, addressed as <c>localhost</c>: another host name on loopback.</summary>
     public Uri LocalhostAddress => new UriBuilder(Address) { Host = "localhost" }.Uri;
 
-    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> map)
+    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> map, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
         map(app);
         await app.StartAsync();
         return new LoopbackServer(app, new Uri(app.Urls.First()));
+    }
+
+    /// <summary>A loopback port nothing listens on (bound, then released): a server that is down.</summary>
+    public static int ClosedPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,163 @@
+using Atomic.Credentials.Caching;
+using Atomic.Credentials.Diagnostics;
+using Atomic.Credentials.Internal;
+using Atomic.Credentials.OAuth;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials;
+
+/// <summary>
+/// Adds <c>Authorization: Bearer …</c> with a token from an OAuth 2.0 client credentials request
+/// (RFC 6749 §4.4). Tokens are cached through <see cref="ICredentialCache"/>: one token request
+/// however many requests miss at once, replaced in the background before they run out. A <c>401</c>
+/// from the API evicts the token and retries once with a new one.
+/// </summary>
+public sealed class OAuthClientCredentialsHandler : DelegatingHandler
+{
+    /// <summary>
+    /// The <c>IHttpClientFactory</c> client token requests are sent with when the handler comes from
+    /// dependency injection: <c>services.AddHttpClient(OAuthClientCredentialsHandler.TokenHttpClientName)</c>
+    /// configures it (a proxy, a client certificate). It never follows redirects.
+    /// </summary>
+    public const string TokenHttpClientName = "Atomic.Credentials.OAuth";
+
+    private readonly Pipeline pipeline;
+    private readonly SendDelegate sendInner;
+    private readonly MemoryCredentialCache? ownedCache;
+
+    /// <summary>Creates a handler without dependency injection.</summary>
+    /// <param name="options">The credential; validated at once.</param>
+    /// <param name="name">The credential's name in errors, logs and cache keys.</param>
+    /// <param name="cache">Where tokens are kept; a private in-memory cache, disposed with this handler, when null.</param>
+    /// <param name="tokenHandler">
+    /// Sends the token requests (its redirects are turned off); a process-wide <see cref="SocketsHttpHandler"/>
+    /// when null. It is not disposed with this handler.
+    /// </param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Where the handler logs.</param>
+    public OAuthClientCredentialsHandler(
+        OAuthClientCredentialsOptions options,
+        string? name = null,
+        ICredentialCache? cache = null,
+        HttpMessageHandler? tokenHandler = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null)
+        : this(
+            name ?? OAuthClientCredentialsOptions.KindName,
+            new StaticOptionsMonitor<OAuthClientCredentialsOptions>(
+                OptionsGate.Validated(new OAuthClientCredentialsOptionsValidator(), name ?? OAuthClientCredentialsOptions.KindName, options)),
+            cache ?? new MemoryCredentialCache(timeProvider, loggerFactory?.CreateLogger<MemoryCredentialCache>()),
+            tokenHandler is null ? TokenTransport.Shared : TokenTransport.Over(tokenHandler),
+            timeProvider ?? TimeProvider.System,
+            loggerFactory)
+    {
+        ownedCache = cache is null ? (MemoryCredentialCache)pipeline.Cache : null;
+    }
+
+    internal OAuthClientCredentialsHandler(
+        string name,
+        IOptionsMonitor<OAuthClientCredentialsOptions> monitor,
+        ICredentialCache cache,
+        TokenTransport transport,
+        TimeProvider timeProvider,
+        ILoggerFactory? loggerFactory)
+    {
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<OAuthClientCredentialsHandler>();
+        pipeline = new Pipeline(name, monitor, cache, transport, timeProvider, logger);
+        sendInner = base.SendAsync;
+    }
+
+    /// <inheritdoc />
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        pipeline.SendAsync(this, request, sendInner, cancellationToken);
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            ownedCache?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private sealed class State : CredentialState
+    {
+        public State(string name, OAuthClientCredentialsOptions options, TokenTransport transport, TimeProvider timeProvider, ILogger logger)
+            : base(options)
+        {
+            var parameters = new TokenRequestParameters(options, timeProvider);
+            Host = parameters.Endpoint.IdnHost;
+            RetryOnUnauthorized = options.RetryOnUnauthorized;
+
+            // Everything that identifies the token, secrets included (hashed): a rotated secret or
+            // another scope is another entry, and two credentials never share one.
+            CacheKey = Internal.CacheKey.Create(
+                OAuthClientCredentialsOptions.KindName,
+                name,
+                [
+                    options.IdentityUrl, options.RequestScheme.ToString(), options.ClientAuthentication.ToString(),
+                    options.ClientId, options.ClientSecret, options.Algorithm, options.KeyId, parameters.KeyThumbprint,
+                    .. parameters.Identity,
+                ]);
+
+            // One delegate per options instance, so a cache hit allocates none.
+            Fetch = new TokenEndpoint(name, options, parameters, transport, timeProvider, logger).RequestAsync;
+        }
+
+        public string CacheKey { get; }
+
+        public string Host { get; }
+
+        public bool RetryOnUnauthorized { get; }
+
+        public Func<CancellationToken, Task<CachedCredential>> Fetch { get; }
+    }
+
+    private sealed class Pipeline(
+        string name,
+        IOptionsMonitor<OAuthClientCredentialsOptions> monitor,
+        ICredentialCache cache,
+        TokenTransport transport,
+        TimeProvider timeProvider,
+        ILogger logger)
+        : CredentialPipeline<OAuthClientCredentialsOptions, State>(name, OAuthClientCredentialsOptions.KindName, monitor, logger)
+    {
+        public ICredentialCache Cache => cache;
+
+        protected override State CreateState(OAuthClientCredentialsOptions options) => new(Name, options, transport, timeProvider, Logger);
+
+        protected override async ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            // The cached value is the whole header value ("Bearer …"): a hit allocates nothing for it.
+            var entry = await cache.GetOrCreateAsync(state.CacheKey, state.Fetch, cancellationToken).ConfigureAwait(false);
+            request.Headers.Remove(HeaderNames.Authorization);
+            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, entry.Value);
+        }
+
+        protected override void Remove(State state, HttpRequestMessage request) =>
+            request.Headers.Remove(HeaderNames.Authorization);
+
+        // The one place that decides what a rejection is and what it evicts.
+        protected override async ValueTask<bool> OnRejectedAsync(
+            State state, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
+        {
+            if (!state.RetryOnUnauthorized)
+            {
+                return false;
+            }
+
+            // Evicts only the token this request carried: a newer one, fetched meanwhile, stays.
+            if (request.Headers.TryGetValues(HeaderNames.Authorization, out var values) && values.FirstOrDefault() is { } rejected)
+            {
+                await cache.RemoveAsync(state.CacheKey, rejected, cancellationToken).ConfigureAwait(false);
+            }
+
+            Log.TokenRejected(Logger, Name, request.RequestUri?.IdnHost ?? state.Host);
+            return true;
+        }
+    }
+}

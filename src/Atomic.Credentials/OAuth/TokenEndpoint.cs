@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net;
+using Atomic.Credentials.Caching;
+using Atomic.Credentials.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Atomic.Credentials.OAuth;
+
+/// <summary>
+/// One options instance's token requests: send, read, judge the answer, and turn it into a cache
+/// entry. Every failure becomes a <see cref="CredentialException"/> with the status and OAuth error,
+/// scrubbed of the secret; nothing is cached and the API request is not sent.
+/// </summary>
+internal sealed class TokenEndpoint
+{
+    private readonly string name;
+    private readonly OAuthClientCredentialsOptions options;
+    private readonly TokenRequestParameters parameters;
+    private readonly TokenTransport transport;
+    private readonly TimeProvider timeProvider;
+    private readonly SecretScrubber scrubber;
+    private readonly ILogger logger;
+
+    public TokenEndpoint(
+        string name, OAuthClientCredentialsOptions options, TokenRequestParameters parameters,
+        TokenTransport transport, TimeProvider timeProvider, ILogger logger)
+    {
+        this.name = name;
+        this.options = options;
+        this.parameters = parameters;
+        this.transport = transport;
+        this.timeProvider = timeProvider;
+        this.logger = logger;
+        scrubber = new SecretScrubber(options.ClientSecret, options.Passphrase);
+    }
+
+    private string Host => parameters.Endpoint.IdnHost;
+
+    /// <summary>Requests a token; the cache calls this with its own cancellation token.</summary>
+    public async Task<CachedCredential> RequestAsync(CancellationToken cancellationToken)
+    {
+        using var activity = CredentialsTelemetry.ActivitySource.StartActivity("Atomic.Credentials.TokenRequest", ActivityKind.Client);
+        activity?.SetTag("atomic.credential.name", name);
+        activity?.SetTag("atomic.credential.kind", OAuthClientCredentialsOptions.KindName);
+        activity?.SetTag("server.address", Host);
+        Log.TokenRequesting(logger, name, Host, options.RequestScheme, options.ClientAuthentication);
+
+        using var deadline = new CancellationTokenSource(options.TokenRequestTimeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            var (token, expiresIn) = await SendAsync(linked.Token).ConfigureAwait(false);
+            var entry = TokenLifetime.Entry("Bearer " + token, expiresIn, options.CacheDuration, timeProvider.GetUtcNow());
+            CredentialsTelemetry.MaterialRequests.Add(
+                1, CredentialsTelemetry.CredentialTag(name), CredentialsTelemetry.KindTag(OAuthClientCredentialsOptions.KindName));
+            Log.TokenReceived(logger, name, entry.RefreshAt ?? entry.ExpiresAt, entry.ExpiresAt);
+            return entry;
+        }
+        catch (OperationCanceledException exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw Fail(activity, $"The token request to {Host} timed out after {options.TokenRequestTimeout.TotalSeconds:0.###} s (TokenRequestTimeout).", inner: exception);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw Fail(activity, $"The identity provider at {Host} could not be reached: {scrubber.Scrub(exception.Message)}", inner: exception);
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw Fail(activity, $"The token request to {Host} could not be sent: {scrubber.Scrub(exception.Message)}", inner: exception);
+        }
+        catch (CredentialException exception)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Error ?? "token request failed");
+            throw;
+        }
+    }
+
+    private async Task<(string Token, TimeSpan? ExpiresIn)> SendAsync(CancellationToken cancellationToken)
+    {
+        using var request = parameters.Create();
+        using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var status = response.StatusCode;
+        if ((int)status is >= 300 and < 400)
+        {
+            throw Fail(null, "The identity provider answered with a redirect; token requests never follow one, so the secret goes nowhere else. Set IdentityUrl to the final token endpoint.", status);
+        }
+
+        TokenResponse? body = null;
+        string? unreadable = null;
+        try
+        {
+            body = await TokenResponseReader.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FormatException exception)
+        {
+            unreadable = exception.Message;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw Fail(null, "The identity provider refused the token request.", status, body?.Error, body?.ErrorDescription);
+        }
+
+        if (body is null)
+        {
+            throw Fail(null, $"The token response could not be read: {unreadable}.", status);
+        }
+
+        if (body.Error is not null)
+        {
+            throw Fail(null, "The identity provider answered with an error.", status, body.Error, body.ErrorDescription);
+        }
+
+        if (string.IsNullOrEmpty(body.AccessToken))
+        {
+            throw Fail(null, "The token response has no access_token.", status);
+        }
+
+        if (body.AccessToken.AsSpan().ContainsAnyExceptInRange('!', '~'))
+        {
+            // A space, CR or LF would split or forge the Authorization header.
+            throw Fail(null, "The access_token contains characters an Authorization header cannot carry.", status);
+        }
+
+        // RFC 6749 §5.1: case-insensitive; an absent type is taken as Bearer, what providers mean by it.
+        if (body.TokenType is not null && !body.TokenType.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            throw Fail(null, $"The token type '{scrubber.Scrub(body.TokenType)}' is not supported; only Bearer tokens are.", status);
+        }
+
+        return (body.AccessToken, body.ExpiresIn);
+    }
+
+    private CredentialException Fail(
+        Activity? activity, string message, HttpStatusCode? status = null, string? error = null, string? description = null, Exception? inner = null)
+    {
+        error = scrubber.Scrub(error);
+        Log.TokenRequestFailed(logger, name, Host, (int?)status, error);
+        activity?.SetStatus(ActivityStatusCode.Error, error ?? "token request failed");
+        return new CredentialException(
+            name, OAuthClientCredentialsOptions.KindName, message, status, error, scrubber.Scrub(description), inner);
+    }
+}
