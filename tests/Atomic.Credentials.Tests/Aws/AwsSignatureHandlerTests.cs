@@ -88,6 +88,25 @@ public sealed class AwsSignatureHandlerTests
     }
 
     [Test]
+    public async Task Another_service_keeps_and_signs_a_payload_hash_header_the_caller_set()
+    {
+        var capture = new Capture();
+        var handler = new AwsSignatureHandler(Options("glacier"), timeProvider: time) { InnerHandler = capture.Mock };
+        using var invoker = new HttpMessageInvoker(handler);
+        using var request = new HttpRequestMessage(HttpMethod.Put, "https://glacier.us-east-1.amazonaws.com/-/vaults/v") { Content = new StringContent("x") };
+        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", "caller-computed");
+
+        (await invoker.SendAsync(request, CancellationToken.None)).Dispose();
+        (await invoker.SendAsync(request, CancellationToken.None)).Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Header(request, "x-amz-content-sha256"), Is.EqualTo("caller-computed"));
+            Assert.That(SignedHeaders(request), Is.EqualTo("content-type;host;x-amz-content-sha256;x-amz-date"));
+        });
+    }
+
+    [Test]
     public async Task Query_mode_presigns_the_url_and_adds_no_header()
     {
         var capture = new Capture();
