@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Atomic.Credentials.Aws;
 using Atomic.Credentials.Basic;
 using Atomic.Credentials.Caching;
 using Atomic.Credentials.Headers;
@@ -30,6 +31,11 @@ internal static class CredentialKinds
             (services, name) => new KeyPairJwtHandler(
                 name, Monitor<KeyPairOptions>(services), services.GetRequiredService<ICredentialCache>(),
                 services.GetRequiredService<TimeProvider>(), Loggers(services))),
+        CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
+            AwsSignedRequestOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services)),
+            _ => [Aws.SigV4Signer.SecurityTokenHeader]),
         CredentialKind.Create<OAuthClientCredentialsOptions, OAuth.OAuthClientCredentialsOptionsValidator>(
             OAuthClientCredentialsOptions.KindName,
             (options, section) => options.Bind(section),
