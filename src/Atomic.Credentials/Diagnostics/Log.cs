@@ -53,6 +53,13 @@ internal static partial class Log
     [LoggerMessage(503, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) refused {Method} {Host}: its body cannot be rewound, so it cannot be hashed for the signature")]
     public static partial void AwsBodyNotSeekable(ILogger logger, string credentialName, string kind, HttpMethod method, string host);
 
+    // Key-pair JWTs: 300-399.
+    [LoggerMessage(300, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) signed a new {Algorithm} JWT valid until {ExpiresAt:O}")]
+    public static partial void JwtSigned(ILogger logger, string credentialName, string kind, string algorithm, DateTimeOffset expiresAt);
+
+    [LoggerMessage(301, LogLevel.Error, "Credential '{CredentialName}' ({Kind}) could not sign a JWT: {Reason}")]
+    public static partial void JwtSigningFailed(ILogger logger, string credentialName, string kind, string reason);
+
     // OAuth client credentials: 400-499.
     [LoggerMessage(400, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) requesting a token from {Host} ({RequestScheme}, {ClientAuthentication})")]
     public static partial void TokenRequesting(ILogger logger, string credentialName, string host, OAuthRequestScheme requestScheme, OAuthClientAuthentication clientAuthentication);
