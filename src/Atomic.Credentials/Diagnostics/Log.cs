@@ -40,25 +40,6 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) could not turn off automatic redirects of its inner handler; redirects are followed below the credential handler")]
     public static partial void RedirectsNotControlled(ILogger logger, string credentialName, string kind);
 
-    // 600-699: the distributed credential cache.
-    [LoggerMessage(600, LogLevel.Warning, "Distributed credential cache: {Operation} for {CacheKey} failed ({Reason}); requests use this process's entries and the identity provider, and the shared cache is tried again in {RetryAfter}")]
-    public static partial void DistributedCacheUnavailable(ILogger logger, string operation, string cacheKey, string reason, TimeSpan retryAfter, Exception? exception);
-
-    [LoggerMessage(601, LogLevel.Debug, "Distributed credential cache: {Operation} for {CacheKey} failed again ({Reason})")]
-    public static partial void DistributedCacheStillUnavailable(ILogger logger, string operation, string cacheKey, string reason, Exception? exception);
-
-    [LoggerMessage(602, LogLevel.Information, "Distributed credential cache is reachable again; entries are shared")]
-    public static partial void DistributedCacheRecovered(ILogger logger);
-
-    [LoggerMessage(603, LogLevel.Trace, "Distributed credential cache {Result} for {CacheKey}")]
-    public static partial void DistributedCacheLookup(ILogger logger, string result, string cacheKey);
-
-    [LoggerMessage(604, LogLevel.Warning, "Distributed credential cache: the entry for {CacheKey} could not be read (wrong protector keys or an unknown format); it is treated as a miss")]
-    public static partial void DistributedCacheUnreadable(ILogger logger, string cacheKey, Exception? exception);
-
-    [LoggerMessage(605, LogLevel.Warning, "Distributed credential cache could not renew {CacheKey}; the shared entry is served until {ExpiresAt:O}")]
-    public static partial void DistributedCacheRenewFailed(ILogger logger, string cacheKey, DateTimeOffset expiresAt, Exception exception);
-
     // Key-pair JWTs: 300-399.
     [LoggerMessage(300, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) signed a new {Algorithm} JWT valid until {ExpiresAt:O}")]
     public static partial void JwtSigned(ILogger logger, string credentialName, string kind, string algorithm, DateTimeOffset expiresAt);
@@ -77,6 +58,24 @@ internal static partial class Log
 
     [LoggerMessage(503, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) refused {Method} {Host}: its body cannot be rewound, so it cannot be hashed for the signature")]
     public static partial void AwsBodyNotSeekable(ILogger logger, string credentialName, string kind, HttpMethod method, string host);
+    // 600-699: the distributed credential cache.
+    [LoggerMessage(600, LogLevel.Warning, "Distributed credential cache: {Operation} for {CacheKey} failed ({Reason}); requests use this process's entries and the identity provider, and the shared cache is tried again in {RetryAfter}")]
+    public static partial void DistributedCacheUnavailable(ILogger logger, string operation, string cacheKey, string reason, TimeSpan retryAfter, Exception? exception);
+
+    [LoggerMessage(601, LogLevel.Debug, "Distributed credential cache: {Operation} for {CacheKey} failed again ({Reason})")]
+    public static partial void DistributedCacheStillUnavailable(ILogger logger, string operation, string cacheKey, string reason, Exception? exception);
+
+    [LoggerMessage(602, LogLevel.Information, "Distributed credential cache is reachable again; entries are shared")]
+    public static partial void DistributedCacheRecovered(ILogger logger);
+
+    [LoggerMessage(603, LogLevel.Trace, "Distributed credential cache {Result} for {CacheKey}")]
+    public static partial void DistributedCacheLookup(ILogger logger, string result, string cacheKey);
+
+    [LoggerMessage(604, LogLevel.Warning, "Distributed credential cache: the entry for {CacheKey} could not be read (wrong protector keys or an unknown format); it is treated as a miss")]
+    public static partial void DistributedCacheUnreadable(ILogger logger, string cacheKey, Exception? exception);
+
+    [LoggerMessage(605, LogLevel.Warning, "Distributed credential cache could not renew {CacheKey}; the shared entry is served until {ExpiresAt:O}")]
+    public static partial void DistributedCacheRenewFailed(ILogger logger, string cacheKey, DateTimeOffset expiresAt, Exception exception);
 
     // OAuth client credentials: 400-499.
     [LoggerMessage(400, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) requesting a token from {Host} ({RequestScheme}, {ClientAuthentication})")]
