@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Atomic.Credentials.Aws;
 using Atomic.Credentials.Basic;
 using Atomic.Credentials.Headers;
 using Microsoft.Extensions.Configuration;
@@ -32,6 +33,11 @@ internal static class CredentialKinds
                 OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
                 services.GetRequiredService<TimeProvider>(),
                 Loggers(services))),
+        CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
+            AwsSignedRequestOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services)),
+            _ => [Aws.SigV4Signer.SecurityTokenHeader]),
     ];
 
     public static CredentialKind? FindByType(string? type) =>

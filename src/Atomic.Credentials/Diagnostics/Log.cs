@@ -52,4 +52,17 @@ internal static partial class Log
 
     [LoggerMessage(403, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) token was rejected by {Host}; evicted")]
     public static partial void TokenRejected(ILogger logger, string credentialName, string host);
+
+    // AWS signed requests: 500-599.
+    [LoggerMessage(500, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) signs with AWS's default credential chain for {Service} in {Region}")]
+    public static partial void AwsDefaultChain(ILogger logger, string credentialName, string kind, string service, string region);
+
+    [LoggerMessage(501, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) could not read AWS credentials; the request was not sent")]
+    public static partial void AwsCredentialsUnavailable(ILogger logger, string credentialName, string kind, Exception exception);
+
+    [LoggerMessage(502, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) hashes the body of {Method} {Host}: UNSIGNED-PAYLOAD is used over https only")]
+    public static partial void AwsUnsignedPayloadOverHttp(ILogger logger, string credentialName, string kind, HttpMethod method, string host);
+
+    [LoggerMessage(503, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) refused {Method} {Host}: its body cannot be rewound, so it cannot be hashed for the signature")]
+    public static partial void AwsBodyNotSeekable(ILogger logger, string credentialName, string kind, HttpMethod method, string host);
 }
