@@ -38,6 +38,16 @@ internal static class CredentialKinds
             (options, section) => options.Bind(section),
             (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services)),
             _ => [Aws.SigV4Signer.SecurityTokenHeader]),
+        CredentialKind.Create<SalesforceMarketingCloudOptions, OAuth.SalesforceMarketingCloudOptionsValidator>(
+            SalesforceMarketingCloudOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => OAuthPreset<SalesforceMarketingCloudOptions>(services, name, options => options.ToOAuth()),
+            baseAddress: options => options.RestBaseAddress),
+        CredentialKind.Create<MarketoOptions, OAuth.MarketoOptionsValidator>(
+            MarketoOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => OAuthPreset<MarketoOptions>(services, name, options => options.ToOAuth()),
+            baseAddress: options => options.RestBaseAddress),
     ];
 
     public static CredentialKind? FindByType(string? type) =>
@@ -50,6 +60,18 @@ internal static class CredentialKinds
 
     private static IOptionsMonitor<TOptions> Monitor<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(IServiceProvider services) =>
         services.GetRequiredService<IOptionsMonitor<TOptions>>();
+
+    // An integration preset on the OAuth kind: its options derived into OAuth options, one handler.
+    private static OAuthClientCredentialsHandler OAuthPreset<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        IServiceProvider services, string name, Func<TOptions, OAuthClientCredentialsOptions> derive)
+        where TOptions : class =>
+        new(
+            name,
+            new Internal.DerivedOptionsMonitor<TOptions, OAuthClientCredentialsOptions>(Monitor<TOptions>(services), derive),
+            services.GetRequiredService<Caching.ICredentialCache>(),
+            OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
+            services.GetRequiredService<TimeProvider>(),
+            Loggers(services));
 
     private static ILoggerFactory? Loggers(IServiceProvider services) => services.GetService<ILoggerFactory>();
 }
