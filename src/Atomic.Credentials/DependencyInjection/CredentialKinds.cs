@@ -48,6 +48,16 @@ internal static class CredentialKinds
             (options, section) => options.Bind(section),
             (services, name) => OAuthPreset<MarketoOptions>(services, name, options => options.ToOAuth()),
             baseAddress: options => options.RestBaseAddress),
+        CredentialKind.Create<S3BucketOptions, S3BucketOptionsValidator>(
+            S3BucketOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new AwsSignatureHandler(
+                name,
+                new Internal.DerivedOptionsMonitor<S3BucketOptions, AwsSignedRequestOptions>(Monitor<S3BucketOptions>(services), options => options.ToAws()),
+                services.GetService<TimeProvider>(),
+                Loggers(services)),
+            _ => [SigV4Signer.SecurityTokenHeader],
+            options => options.BaseAddress),
     ];
 
     public static CredentialKind? FindByType(string? type) =>
