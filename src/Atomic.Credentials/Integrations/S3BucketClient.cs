@@ -151,7 +151,7 @@ public sealed class S3BucketClient : IDisposable
             var query = $"?list-type=2&max-keys={pageSize}"
                 + (string.IsNullOrEmpty(prefix) ? "" : "&prefix=" + Uri.EscapeDataString(prefix))
                 + (token is null ? "" : "&continuation-token=" + Uri.EscapeDataString(token));
-            using var response = await client.GetAsync(new Uri(query, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            using var response = await client.GetAsync(new Uri(BucketUri() + query), cancellationToken).ConfigureAwait(false);
             await EnsureSuccessAsync(response, "LIST", prefix ?? "", cancellationToken).ConfigureAwait(false);
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var page = await S3ListPage.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
@@ -191,6 +191,13 @@ public sealed class S3BucketClient : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         return new Uri(string.Join('/', key.Split('/').Select(Uri.EscapeDataString)), UriKind.Relative);
+    }
+
+    // The bucket itself: "/" virtual-hosted, "/bucket" (no trailing slash, as S3 servers sign it) path style.
+    private string BucketUri()
+    {
+        var bucket = client.BaseAddress!.AbsoluteUri;
+        return client.BaseAddress.AbsolutePath == "/" ? bucket : bucket.TrimEnd('/');
     }
 
     private static DerivedOptionsMonitor<S3BucketOptions, AwsSignedRequestOptions> Monitor(IOptionsMonitor<S3BucketOptions> options) =>
