@@ -28,6 +28,7 @@ internal sealed class PresetHost : IAsyncDisposable
         if (loggers is not null)
         {
             services.AddSingleton(loggers);
+            services.ConfigureHttpClientDefaults(client => client.RedactLoggedHeaders(_ => false));
         }
 
         services.AddAtomicCredentials(configuration.GetSection("AtomicCredentials"));
@@ -43,6 +44,8 @@ internal sealed class PresetHost : IAsyncDisposable
     public List<Recorded> TokenRequests { get; } = [];
 
     public List<Recorded> ApiRequests { get; } = [];
+
+    public IServiceProvider Services => provider;
 
     public HttpClient Client => provider.GetRequiredService<IHttpClientFactory>().CreateClient("preset");
 
