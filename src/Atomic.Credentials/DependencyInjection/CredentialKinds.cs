@@ -1,7 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using Atomic.Credentials.Aws;
 using Atomic.Credentials.Basic;
+using Atomic.Credentials.Caching;
 using Atomic.Credentials.Headers;
+using Atomic.Credentials.KeyPair;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,6 +25,12 @@ internal static class CredentialKinds
             (options, section) => options.Bind(section),
             (services, name) => new CustomHeadersHandler(name, Monitor<CustomHeadersOptions>(services), Loggers(services)),
             options => options.Headers.Keys),
+        CredentialKind.Create<KeyPairOptions, KeyPairOptionsValidator>(
+            KeyPairOptions.KindName,
+            KeyPairConfiguration.Bind,
+            (services, name) => new KeyPairJwtHandler(
+                name, Monitor<KeyPairOptions>(services), services.GetRequiredService<ICredentialCache>(),
+                services.GetRequiredService<TimeProvider>(), Loggers(services))),
         CredentialKind.Create<OAuthClientCredentialsOptions, OAuth.OAuthClientCredentialsOptionsValidator>(
             OAuthClientCredentialsOptions.KindName,
             (options, section) => options.Bind(section),

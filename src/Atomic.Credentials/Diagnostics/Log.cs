@@ -40,6 +40,13 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) could not turn off automatic redirects of its inner handler; redirects are followed below the credential handler")]
     public static partial void RedirectsNotControlled(ILogger logger, string credentialName, string kind);
 
+    // Key-pair JWTs: 300-399.
+    [LoggerMessage(300, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) signed a new {Algorithm} JWT valid until {ExpiresAt:O}")]
+    public static partial void JwtSigned(ILogger logger, string credentialName, string kind, string algorithm, DateTimeOffset expiresAt);
+
+    [LoggerMessage(301, LogLevel.Error, "Credential '{CredentialName}' ({Kind}) could not sign a JWT: {Reason}")]
+    public static partial void JwtSigningFailed(ILogger logger, string credentialName, string kind, string reason);
+
     // OAuth client credentials: 400-499.
     [LoggerMessage(400, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) requesting a token from {Host} ({RequestScheme}, {ClientAuthentication})")]
     public static partial void TokenRequesting(ILogger logger, string credentialName, string host, OAuthRequestScheme requestScheme, OAuthClientAuthentication clientAuthentication);

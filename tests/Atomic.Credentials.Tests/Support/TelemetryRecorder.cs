@@ -70,6 +70,20 @@ internal sealed class TelemetryRecorder : IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="action"/>, which must fail, and records its exception.</summary>
+    public async Task AddFailureAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            Assert.Fail("expected a failure");
+        }
+        catch (Exception exception) when (exception is not AssertionException)
+        {
+            AddException(exception);
+        }
+    }
+
     public void AddException(Exception exception)
     {
         Add(exception.Message);
