@@ -21,7 +21,9 @@ namespace Atomic.Credentials;
 public sealed class S3BucketClient : IDisposable
 {
     private readonly HttpClient client;
+    private const long MinPartSize = 5L * 1024 * 1024;
     private readonly AwsRequestPresigner presigner;
+    private long partSize = 64L * 1024 * 1024;
 
     /// <summary>Creates a client over <paramref name="client"/>, whose base address is the bucket's.</summary>
     /// <param name="client">A client with an <c>S3Bucket</c> credential attached (its base address the bucket's).</param>
@@ -76,7 +78,20 @@ public sealed class S3BucketClient : IDisposable
             new AwsRequestPresigner(monitor, credentialName, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>()));
     }
 
-    /// <summary>Uploads a file, streamed from disk (never loaded in memory).</summary>
+    /// <summary>
+    /// Files larger than this go up as a multipart upload of <see cref="PartSize"/> parts (S3 takes
+    /// at most 5 GiB in one PUT). Default 1 GiB.
+    /// </summary>
+    public long MultipartThreshold { get; set; } = 1L << 30;
+
+    /// <summary>The size of each part of a multipart upload, at least 5 MiB (S3's minimum). Default 64 MiB.</summary>
+    public long PartSize
+    {
+        get => partSize;
+        set => partSize = value >= MinPartSize ? value : throw new ArgumentOutOfRangeException(nameof(value), "S3 parts are at least 5 MiB.");
+    }
+
+    /// <summary>Uploads a file, streamed from disk (never loaded in memory); in parts above <see cref="MultipartThreshold"/>.</summary>
     /// <param name="key">The object's key.</param>
     /// <param name="path">The file.</param>
     /// <param name="contentType">Its media type; <c>application/octet-stream</c> when null.</param>
@@ -87,7 +102,11 @@ public sealed class S3BucketClient : IDisposable
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
-            return await PutObjectAsync(key, file, contentType, cancellationToken).ConfigureAwait(false);
+            return file.Length > MultipartThreshold
+                ? await S3Multipart.UploadAsync(
+                    client, ObjectUri(key), file, contentType ?? "application/octet-stream", PartSize,
+                    (response, operation) => EnsureSuccessAsync(response, operation, key, cancellationToken), cancellationToken).ConfigureAwait(false)
+                : await PutObjectAsync(key, file, contentType, cancellationToken).ConfigureAwait(false);
         }
     }
 

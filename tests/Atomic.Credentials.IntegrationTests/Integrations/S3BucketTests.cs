@@ -20,6 +20,7 @@ public sealed class S3BucketTests
     private ServiceProvider services = null!;
     private string bucketName = null!;
     private int port;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> sent = new();
 
     [OneTimeSetUp]
     public async Task StartServer()
@@ -55,7 +56,7 @@ public sealed class S3BucketTests
         }).Build();
         var collection = new ServiceCollection();
         collection.AddAtomicCredentials(configuration.GetSection("AtomicCredentials"));
-        collection.AddHttpClient("exports").AddAtomicCredentialHandler("exports");
+        collection.AddHttpClient("exports").AddAtomicCredentialHandler("exports").AddHttpMessageHandler(() => new Recorder(sent));
         services = collection.BuildServiceProvider();
     }
 
@@ -133,6 +134,44 @@ public sealed class S3BucketTests
     }
 
     [Test]
+    public async Task A_file_above_the_threshold_goes_up_in_parts_and_reads_back_whole()
+    {
+        using var bucket = S3BucketClient.Create(services, "exports");
+        bucket.MultipartThreshold = 8L * 1024 * 1024;
+        bucket.PartSize = 5L * 1024 * 1024;
+        var path = Path.Combine(Path.GetTempPath(), "atomic-s3-parts-" + Guid.NewGuid().ToString("N"));
+        var bytes = RandomNumberGenerator.GetBytes((12 * 1024 * 1024) + 3); // parts of 5, 5 and 2 MiB + 3 bytes
+        await File.WriteAllBytesAsync(path, bytes);
+        try
+        {
+            sent.Clear();
+            var etag = await bucket.PutFileAsync("parts/big.bin", path, "application/x-parquet");
+
+            var steps = sent.Select(step => System.Text.RegularExpressions.Regex.Replace(step, "uploadId=[^&]+", "uploadId=ID")).ToArray();
+            Assert.That(steps, Is.EqualTo(new[]
+            {
+                "POST ?uploads",
+                "PUT ?partNumber=1&uploadId=ID",
+                "PUT ?partNumber=2&uploadId=ID",
+                "PUT ?partNumber=3&uploadId=ID",
+                "POST ?uploadId=ID",
+            }));
+            Assert.That(etag, Is.Not.Null.And.Not.Empty);
+            using var response = await bucket.GetObjectAsync("parts/big.bin");
+            Assert.Multiple(async () =>
+            {
+                Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/x-parquet"));
+                Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(bytes));
+            });
+        }
+        finally
+        {
+            File.Delete(path);
+            await bucket.DeleteObjectAsync("parts/big.bin");
+        }
+    }
+
+    [Test]
     public async Task Objects_are_listed_by_prefix_page_by_page_fetched_presigned_and_deleted()
     {
         using var bucket = S3BucketClient.Create(services, "exports");
@@ -205,5 +244,15 @@ public sealed class S3BucketTests
             Assert.That(error.Message, Does.Contain("SignatureDoesNotMatch").And.Not.Contain("not-the/secret+KEY"));
         });
         await Task.CompletedTask;
+    }
+
+    /// <summary>Records each signed request's method and query as it leaves for the server.</summary>
+    private sealed class Recorder(System.Collections.Concurrent.ConcurrentQueue<string> sent) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            sent.Enqueue($"{request.Method} {request.RequestUri!.Query}");
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }
