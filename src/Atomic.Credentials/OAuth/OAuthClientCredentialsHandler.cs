@@ -48,6 +48,24 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             name ?? OAuthClientCredentialsOptions.KindName,
             new StaticOptionsMonitor<OAuthClientCredentialsOptions>(
                 OptionsGate.Validated(new OAuthClientCredentialsOptionsValidator(), name ?? OAuthClientCredentialsOptions.KindName, options)),
+            cache,
+            tokenHandler,
+            timeProvider,
+            loggerFactory)
+    {
+    }
+
+    // Without dependency injection, for OAuth options as given or as an integration preset derives them.
+    internal OAuthClientCredentialsHandler(
+        string name,
+        IOptionsMonitor<OAuthClientCredentialsOptions> monitor,
+        ICredentialCache? cache,
+        HttpMessageHandler? tokenHandler,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory)
+        : this(
+            name,
+            monitor,
             cache ?? new MemoryCredentialCache(timeProvider, loggerFactory?.CreateLogger<MemoryCredentialCache>()),
             tokenHandler is null ? TokenTransport.Shared : TokenTransport.Over(tokenHandler),
             timeProvider ?? TimeProvider.System,

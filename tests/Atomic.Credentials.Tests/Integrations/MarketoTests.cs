@@ -131,6 +131,27 @@ public sealed class MarketoTests
     }
 
     [Test]
+    public async Task Without_dependency_injection_the_handler_does_the_same()
+    {
+        var tokens = 0;
+        var calls = 0;
+        var handler = IntegrationHandlers.Marketo(
+            new MarketoOptions { IdentityUrl = "https://064-CCJ-768.mktorest.com/identity", ClientId = "id", ClientSecret = Secret },
+            tokenHandler: new StubHandler(_ => Token(Interlocked.Increment(ref tokens))));
+        handler.InnerHandler = new StubHandler(_ => Interlocked.Increment(ref calls) == 1 ? MarketoError("601") : OAuthTestKit.Json("""{"success":true}"""));
+        using var client = new HttpClient(handler) { BaseAddress = new Uri("https://064-CCJ-768.mktorest.com/rest/") };
+
+        using var response = await client.GetAsync("v1/leads.json");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("""{"success":true}"""));
+            Assert.That((tokens, calls), Is.EqualTo((2, 2)));
+            Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => IntegrationHandlers.Marketo(new MarketoOptions { IdentityUrl = "https://x/identity" }));
+        });
+    }
+
+    [Test]
     public void Marketo_errors_are_found_only_in_the_top_level_errors_array()
     {
         Assert.Multiple(() =>

@@ -90,6 +90,47 @@ public sealed class SalesforceMarketingCloudTests
         });
     }
 
+    [Test]
+    public async Task Soap_requests_go_to_the_soap_instance_url()
+    {
+        await using var host = new PresetHost(Credential, (_, n) => Token(n), (_, _) => new HttpResponseMessage(HttpStatusCode.OK));
+
+        using var response = await host.Client.PostAsync("https://mc563885gzs27c5t9.soap.marketingcloudapis.com/Service.asmx", new StringContent("<Envelope/>"));
+
+        Assert.That(host.ApiRequests.Single().Uri.AbsoluteUri, Is.EqualTo("https://mc563885gzs27c5t9-63k636ttgm.soap.marketingcloudapis.com/Service.asmx"));
+    }
+
+    [TestCase("http://evil.example.net/")]
+    [TestCase("not a url")]
+    [TestCase("https://user:pass@mc1.rest.marketingcloudapis.com/")]
+    public async Task An_instance_url_that_is_not_a_safe_base_is_ignored(string instance)
+    {
+        await using var host = new PresetHost(
+            Credential,
+            (_, _) => OAuthTestKit.Json($$"""{"access_token":"t","expires_in":1080,"rest_instance_url":"{{instance}}"}"""),
+            (_, _) => new HttpResponseMessage(HttpStatusCode.OK));
+
+        using var response = await host.Client.GetAsync("platform/v1/endpoints");
+
+        Assert.That(host.ApiRequests.Single().Uri.AbsoluteUri, Is.EqualTo("https://mc563885gzs27c5t9.rest.marketingcloudapis.com/platform/v1/endpoints"));
+    }
+
+    [Test]
+    public async Task The_instance_host_passes_the_host_guard_before_anything_is_sent()
+    {
+        var credential = new Dictionary<string, string?>(Credential) { ["AllowedHosts:0"] = "mc563885gzs27c5t9.rest.marketingcloudapis.com" };
+        await using var host = new PresetHost(credential, (_, n) => Token(n), (_, _) => new HttpResponseMessage(HttpStatusCode.OK));
+
+        var error = Assert.ThrowsAsync<CredentialException>(() => host.Client.GetAsync("platform/v1/endpoints"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("mc563885gzs27c5t9-63k636ttgm.rest.marketingcloudapis.com"));
+            Assert.That(error.Kind, Is.EqualTo("SalesforceMarketingCloud"));
+            Assert.That(host.ApiRequests, Is.Empty);
+        });
+    }
+
     [TestCase("https://mc1.auth.marketingcloudapis.com/", "Subdomain")]
     [TestCase("", "Subdomain")]
     public void A_bad_subdomain_names_the_field(string subdomain, string field)
