@@ -53,7 +53,7 @@ public class AwsSigningBenchmarks
     [Benchmark(Description = "Atomic.Credentials SigV4 (HttpRequestMessage)")]
     public int AtomicSigner()
     {
-        AwsSigningPipeline.Strip(ours);
+        AwsSigningPipeline.Strip(state, ours);
         var signing = pipeline.SignAsync(state, ours, query: false, 0, CancellationToken.None);
         if (!signing.IsCompletedSuccessfully)
         {

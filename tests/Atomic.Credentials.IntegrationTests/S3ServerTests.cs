@@ -91,6 +91,30 @@ public sealed class S3ServerTests
     }
 
     [Test]
+    public async Task A_presigned_upload_binds_the_headers_it_was_signed_with()
+    {
+        var presigner = new AwsRequestPresigner(Options(), "s3");
+        using var template = new HttpRequestMessage(HttpMethod.Put, ObjectUri("presigned/typed.csv"));
+        template.Headers.TryAddWithoutValidation("x-amz-meta-origin", "atomic");
+        var url = await presigner.PresignAsync(template, TimeSpan.FromMinutes(5));
+        using var plain = new HttpClient();
+
+        using var same = new HttpRequestMessage(HttpMethod.Put, url) { Content = new StringContent("a,b") };
+        same.Headers.TryAddWithoutValidation("x-amz-meta-origin", "atomic");
+        using var accepted = await plain.SendAsync(same);
+        using var other = new HttpRequestMessage(HttpMethod.Put, url) { Content = new StringContent("a,b") };
+        other.Headers.TryAddWithoutValidation("x-amz-meta-origin", "someone-else");
+        using var refused = await plain.SendAsync(other);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(accepted.StatusCode, Is.EqualTo(HttpStatusCode.OK), await Explain(accepted));
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(template.RequestUri, Is.EqualTo(ObjectUri("presigned/typed.csv")), "presigning leaves the request as it was");
+        });
+    }
+
+    [Test]
     public async Task A_streamed_file_upload_and_multi_valued_headers_are_accepted()
     {
         using var client = Client();

@@ -26,10 +26,6 @@ internal sealed class AwsCredentialSource
             ? new AwsCredentialSource(static _ => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync())
             : new AwsCredentialSource(new AwsKeys(options.AccessKeyId, options.SecretAccessKey ?? string.Empty, options.SessionToken));
 
-    /// <summary>Any AWSSDK.Core credentials (assume-role, SSO, a test's own refreshing kind).</summary>
-    public static AwsCredentialSource From(AWSCredentials credentials) =>
-        new(_ => Task.FromResult(credentials));
-
     public ValueTask<AwsKeys> GetAsync(CancellationToken cancellationToken) =>
         resolve is null ? ValueTask.FromResult(explicitKeys) : ReadChainAsync(cancellationToken);
 

@@ -84,7 +84,7 @@ public sealed class AwsRequestPresigner
         }
 
         var original = request.RequestUri!;
-        AwsSigningPipeline.Strip(request);
+        AwsSigningPipeline.Strip(state, request);
         try
         {
             return (await pipeline.SignAsync(state, request, query: true, (long)expires.TotalSeconds, cancellationToken).ConfigureAwait(false))!;

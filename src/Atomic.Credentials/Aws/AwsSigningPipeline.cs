@@ -45,14 +45,22 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         return null;
     }
 
-    /// <summary>Takes off the request every header and query parameter a signature adds.</summary>
-    public static void Strip(HttpRequestMessage request)
+    /// <summary>Takes off the request every header and query parameter a signature by this state adds.</summary>
+    /// <remarks>
+    /// <c>x-amz-content-sha256</c> is ours only for S3; another service's caller may set it (Glacier
+    /// requires it), and then it stays and is signed like any other header.
+    /// </remarks>
+    public static void Strip(AwsSigningState state, HttpRequestMessage request)
     {
         var headers = request.Headers;
         headers.Remove(HeaderNames.Authorization);
         headers.Remove(SigV4Signer.DateHeader);
         headers.Remove(SigV4Signer.SecurityTokenHeader);
-        headers.Remove(SigV4Signer.ContentSha256Header);
+        if (state.Signer.IsS3)
+        {
+            headers.Remove(SigV4Signer.ContentSha256Header);
+        }
+
         if (request.RequestUri is { IsAbsoluteUri: true } uri && uri.Query.Contains("X-Amz-", StringComparison.OrdinalIgnoreCase))
         {
             request.RequestUri = PresignedQuery.Without(uri);
@@ -72,7 +80,7 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
 
     protected override async ValueTask ApplyAsync(AwsSigningState state, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        Strip(request);
+        Strip(state, request);
         var presigned = await SignAsync(state, request, state.SignQuery, state.ExpiresSeconds, cancellationToken).ConfigureAwait(false);
         if (presigned is not null)
         {
@@ -80,7 +88,7 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         }
     }
 
-    protected override void Remove(AwsSigningState state, HttpRequestMessage request) => Strip(request);
+    protected override void Remove(AwsSigningState state, HttpRequestMessage request) => Strip(state, request);
 
     private async ValueTask<string> PayloadFor(AwsSigningState state, HttpRequestMessage request, bool query, CancellationToken cancellationToken)
     {

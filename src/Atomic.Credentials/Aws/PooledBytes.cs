@@ -86,8 +86,6 @@ internal struct PooledBytes : IDisposable
         length += written;
     }
 
-    public void Truncate(int newLength) => length = newLength;
-
     public void Dispose()
     {
         var rented = array;

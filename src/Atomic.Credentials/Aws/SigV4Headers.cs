@@ -88,10 +88,22 @@ internal static class SigV4Headers
         }
     }
 
-    // What HttpClient sends when no Host header was set.
+    // What HttpClient sends when no Host header was set (an IPv6 literal keeps its brackets).
     private static void AppendHost(ref PooledBytes output, Uri uri)
     {
-        output.Append(uri.IdnHost);
+        var host = uri.IdnHost;
+        var bracket = uri.HostNameType == UriHostNameType.IPv6 && !host.StartsWith('[');
+        if (bracket)
+        {
+            output.Append((byte)'[');
+        }
+
+        output.Append(host);
+        if (bracket)
+        {
+            output.Append((byte)']');
+        }
+
         if (!uri.IsDefaultPort)
         {
             Span<byte> digits = stackalloc byte[11];

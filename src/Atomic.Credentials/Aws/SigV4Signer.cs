@@ -77,7 +77,7 @@ internal sealed class SigV4Signer
             output.Append("AWS4-HMAC-SHA256 Credential="u8);
             output.Append(keys.AccessKeyId);
             output.Append((byte)'/');
-            AppendDate8(ref output, now);
+            AmzDate.AppendDate8(ref output, now);
             output.Append(scopeSuffix);
             output.Append(", SignedHeaders="u8);
             output.Append(signed.Written);
@@ -115,10 +115,10 @@ internal sealed class SigV4Signer
             query.Append("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="u8);
             SigV4Encoding.AppendEncoded(ref query, keys.AccessKeyId.AsSpan());
             query.Append("%2F"u8);
-            AppendDate8(ref query, now);
+            AmzDate.AppendDate8(ref query, now);
             AppendEncodedScope(ref query);
             query.Append("&X-Amz-Date="u8);
-            AppendAmzDate(ref query, now);
+            AmzDate.AppendDateTime(ref query, now);
             query.Append("&X-Amz-Expires="u8);
             Span<byte> digits = stackalloc byte[20];
             expiresSeconds.TryFormat(digits, out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
@@ -213,9 +213,9 @@ internal sealed class SigV4Signer
         try
         {
             toSign.Append("AWS4-HMAC-SHA256\n"u8);
-            AppendAmzDate(ref toSign, now);
+            AmzDate.AppendDateTime(ref toSign, now);
             toSign.Append((byte)'\n');
-            AppendDate8(ref toSign, now);
+            AmzDate.AppendDate8(ref toSign, now);
             toSign.Append(scopeSuffix);
             toSign.Append((byte)'\n');
             toSign.AppendHex(hash);
@@ -253,7 +253,7 @@ internal sealed class SigV4Signer
         }
 
         var buffer = new PooledBytes(16);
-        AppendAmzDate(ref buffer, now);
+        AmzDate.AppendDateTime(ref buffer, now);
         var fresh = new DateStamp(second, Encoding.ASCII.GetString(buffer.Written));
         buffer.Dispose();
         date = fresh;
@@ -269,71 +269,5 @@ internal sealed class SigV4Signer
         }
     }
 
-    public static void AppendDate8(ref PooledBytes output, DateTimeOffset now)
-    {
-        var utc = now.UtcDateTime;
-        Digits(ref output, utc.Year, 4);
-        Digits(ref output, utc.Month, 2);
-        Digits(ref output, utc.Day, 2);
-    }
-
-    public static void AppendAmzDate(ref PooledBytes output, DateTimeOffset now)
-    {
-        var utc = now.UtcDateTime;
-        AppendDate8(ref output, now);
-        output.Append((byte)'T');
-        Digits(ref output, utc.Hour, 2);
-        Digits(ref output, utc.Minute, 2);
-        Digits(ref output, utc.Second, 2);
-        output.Append((byte)'Z');
-    }
-
-    private static void Digits(ref PooledBytes output, int value, int width)
-    {
-        Span<byte> digits = stackalloc byte[4];
-        for (var i = width - 1; i >= 0; i--)
-        {
-            digits[i] = (byte)('0' + (value % 10));
-            value /= 10;
-        }
-
-        output.Append(digits[..width]);
-    }
-
     private sealed record DateStamp(long Second, string Text);
-
-    /// <summary>kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").</summary>
-    private sealed class SigningKey(int day, string secret, byte[] key)
-    {
-        public int Day { get; } = day;
-
-        public string Secret { get; } = secret;
-
-        public byte[] Key { get; } = key;
-
-        public static SigningKey Derive(string secret, int day, byte[] region, byte[] service)
-        {
-            var seed = new PooledBytes(Encoding.UTF8.GetMaxByteCount(secret.Length) + 4);
-            Span<byte> step = stackalloc byte[32];
-            Span<byte> date8 = stackalloc byte[8];
-            try
-            {
-                seed.Append("AWS4"u8);
-                seed.Append(secret.AsSpan());
-                day.TryFormat(date8, out _, "D8", System.Globalization.CultureInfo.InvariantCulture);
-                HMACSHA256.HashData(seed.Written, date8, step);
-                HMACSHA256.HashData(step, region, step);
-                HMACSHA256.HashData(step, service, step);
-                var signingKey = new byte[32];
-                HMACSHA256.HashData(step, "aws4_request"u8, signingKey);
-                return new SigningKey(day, secret, signingKey);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(seed.Buffer.AsSpan(0, seed.Length));
-                CryptographicOperations.ZeroMemory(step);
-                seed.Dispose();
-            }
-        }
-    }
 }

@@ -31,21 +31,21 @@ internal static class CredentialKinds
             (services, name) => new KeyPairJwtHandler(
                 name, Monitor<KeyPairOptions>(services), services.GetRequiredService<ICredentialCache>(),
                 services.GetRequiredService<TimeProvider>(), Loggers(services))),
+        CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
+            AwsSignedRequestOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services)),
+            _ => [Aws.SigV4Signer.SecurityTokenHeader]),
         CredentialKind.Create<OAuthClientCredentialsOptions, OAuth.OAuthClientCredentialsOptionsValidator>(
             OAuthClientCredentialsOptions.KindName,
             (options, section) => options.Bind(section),
             (services, name) => new OAuthClientCredentialsHandler(
                 name,
                 Monitor<OAuthClientCredentialsOptions>(services),
-                services.GetRequiredService<Caching.ICredentialCache>(),
+                CredentialCaches.For(services, name),
                 OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
                 services.GetRequiredService<TimeProvider>(),
                 Loggers(services))),
-        CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
-            AwsSignedRequestOptions.KindName,
-            (options, section) => options.Bind(section),
-            (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services)),
-            _ => [Aws.SigV4Signer.SecurityTokenHeader]),
         CredentialKind.Create<SalesforceMarketingCloudOptions, OAuth.SalesforceMarketingCloudOptionsValidator>(
             SalesforceMarketingCloudOptions.KindName,
             (options, section) => options.Bind(section),
@@ -86,7 +86,7 @@ internal static class CredentialKinds
         new(
             name,
             new Internal.DerivedOptionsMonitor<TOptions, OAuthClientCredentialsOptions>(Monitor<TOptions>(services), derive),
-            services.GetRequiredService<Caching.ICredentialCache>(),
+            CredentialCaches.For(services, name),
             OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
             services.GetRequiredService<TimeProvider>(),
             Loggers(services));

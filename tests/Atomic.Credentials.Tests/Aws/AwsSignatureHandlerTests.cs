@@ -88,6 +88,25 @@ public sealed class AwsSignatureHandlerTests
     }
 
     [Test]
+    public async Task Another_service_keeps_and_signs_a_payload_hash_header_the_caller_set()
+    {
+        var capture = new Capture();
+        var handler = new AwsSignatureHandler(Options("glacier"), timeProvider: time) { InnerHandler = capture.Mock };
+        using var invoker = new HttpMessageInvoker(handler);
+        using var request = new HttpRequestMessage(HttpMethod.Put, "https://glacier.us-east-1.amazonaws.com/-/vaults/v") { Content = new StringContent("x") };
+        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", "caller-computed");
+
+        (await invoker.SendAsync(request, CancellationToken.None)).Dispose();
+        (await invoker.SendAsync(request, CancellationToken.None)).Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Header(request, "x-amz-content-sha256"), Is.EqualTo("caller-computed"));
+            Assert.That(SignedHeaders(request), Is.EqualTo("content-type;host;x-amz-content-sha256;x-amz-date"));
+        });
+    }
+
+    [Test]
     public async Task Query_mode_presigns_the_url_and_adds_no_header()
     {
         var capture = new Capture();
@@ -250,5 +269,33 @@ public sealed class AwsSignatureHandlerTests
         using var response = await client.GetAsync(new Uri("https://bucket.s3.amazonaws.com/k"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+    [Test]
+    public async Task Signing_from_many_threads_at_once_gives_what_signing_one_at_a_time_gives()
+    {
+        // Shared signer state (signing key, date text, per-thread HMAC) must not mix requests or days.
+        var options = Options("s3");
+        var shared = new AwsSignatureHandler(options, timeProvider: time) { InnerHandler = new Capture().Mock };
+        using var invoker = new HttpMessageInvoker(shared);
+        var paths = Enumerable.Range(0, 400).Select(i => $"https://bucket.s3.amazonaws.com/object-{i}?part={i % 7}").ToArray();
+
+        var concurrent = await Task.WhenAll(paths.Select(path => Task.Run(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            (await invoker.SendAsync(request, CancellationToken.None)).Dispose();
+            return Header(request, "Authorization");
+        })));
+
+        var alone = new List<string?>();
+        foreach (var path in paths)
+        {
+            using var single = new HttpMessageInvoker(new AwsSignatureHandler(options, timeProvider: time) { InnerHandler = new Capture().Mock });
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            (await single.SendAsync(request, CancellationToken.None)).Dispose();
+            alone.Add(Header(request, "Authorization"));
+        }
+
+        Assert.That(concurrent, Is.EqualTo(alone));
+        Assert.That(concurrent.Distinct().Count(), Is.EqualTo(paths.Length));
     }
 }
