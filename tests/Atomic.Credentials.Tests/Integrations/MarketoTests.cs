@@ -151,6 +151,29 @@ public sealed class MarketoTests
         });
     }
 
+    [TestCase("text/csv", null)]
+    [TestCase("application/json", MarketoProfile.MaxInspectedBytes + 1)]
+    public async Task Bodies_that_cannot_be_a_token_error_are_not_read_at_all(string mediaType, int? announcedLength)
+    {
+        var body = LargeJson(MarketoProfile.MaxInspectedBytes + 1);
+        var stream = new NonSeekable(body);
+        await using var host = new PresetHost(Credential, (_, n) => Token(n), (_, _) =>
+        {
+            var content = new StreamContent(stream);
+            content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+            content.Headers.ContentLength = announcedLength;
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
+        });
+
+        using var response = await host.Client.GetAsync("v1/leads/export/x/file.json", HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(stream.Position, Is.Zero, "nothing was read before the caller");
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(body));
+        });
+    }
+
     [Test]
     public void Marketo_errors_are_found_only_in_the_top_level_errors_array()
     {
