@@ -4,7 +4,7 @@
 using Atomic.Credentials.Tour;
 using Atomic.Credentials.Tour.Kinds;
 
-ITourKind[] kinds = [new BasicAuthTour(), new CustomHeadersTour(), new OAuthTour()];
+ITourKind[] kinds = [new BasicAuthTour(), new CustomHeadersTour(), new OAuthTour(), new KeyPairTour(), new AwsSignedRequestTour()];
 
 return args.Length > 0
     ? await RealEndpoints.RunAsync(args[0])

@@ -5,10 +5,11 @@
 //   node verify-jwt.mjs --serve
 //       listens on 127.0.0.1, prints READY {"port":N}; POST /verify with JSON
 //       {"key": "<SPKI PEM>" | {"keys":[…]}, "token": "…", "audience"?, "issuer"?, "algorithms"?, "currentDate"?}
-//       answers the same verdict. One process serves a whole test fixture.
+//       answers the same verdict (plus jose's RFC 7638 thumbprint of a JWKS's first key).
+//       One process serves a whole test fixture.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 
 async function verify({ key, token, audience, issuer, algorithms, currentDate }) {
   try {
@@ -19,10 +20,13 @@ async function verify({ key, token, audience, issuer, algorithms, currentDate })
     } else {
       verificationKey = createLocalJWKSet(key);
     }
-    const options = { audience, issuer, algorithms };
+    // JSON null means "not checked", which jose spells undefined.
+    const options = { audience: audience ?? undefined, issuer: issuer ?? undefined, algorithms: algorithms ?? undefined };
     if (currentDate) options.currentDate = new Date(currentDate);
     const { payload, protectedHeader } = await jwtVerify(token, verificationKey, options);
-    return { valid: true, header: protectedHeader, payload };
+    // For a JWKS, jose's RFC 7638 thumbprint of its first key, to check ours against.
+    const thumbprint = typeof key === 'string' ? undefined : await calculateJwkThumbprint(key.keys[0]);
+    return { valid: true, header: protectedHeader, payload, thumbprint };
   } catch (e) {
     return { valid: false, code: e.code ?? e.name, message: e.message };
   }

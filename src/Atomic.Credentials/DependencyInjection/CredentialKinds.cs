@@ -1,6 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
+using Atomic.Credentials.Aws;
 using Atomic.Credentials.Basic;
+using Atomic.Credentials.Caching;
 using Atomic.Credentials.Headers;
+using Atomic.Credentials.KeyPair;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,6 +25,17 @@ internal static class CredentialKinds
             (options, section) => options.Bind(section),
             (services, name) => new CustomHeadersHandler(name, Monitor<CustomHeadersOptions>(services), Loggers(services)),
             options => options.Headers.Keys),
+        CredentialKind.Create<KeyPairOptions, KeyPairOptionsValidator>(
+            KeyPairOptions.KindName,
+            KeyPairConfiguration.Bind,
+            (services, name) => new KeyPairJwtHandler(
+                name, Monitor<KeyPairOptions>(services), services.GetRequiredService<ICredentialCache>(),
+                services.GetRequiredService<TimeProvider>(), Loggers(services))),
+        CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
+            AwsSignedRequestOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services)),
+            _ => [Aws.SigV4Signer.SecurityTokenHeader]),
         CredentialKind.Create<OAuthClientCredentialsOptions, OAuth.OAuthClientCredentialsOptionsValidator>(
             OAuthClientCredentialsOptions.KindName,
             (options, section) => options.Bind(section),

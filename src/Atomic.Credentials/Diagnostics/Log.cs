@@ -40,6 +40,25 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) could not turn off automatic redirects of its inner handler; redirects are followed below the credential handler")]
     public static partial void RedirectsNotControlled(ILogger logger, string credentialName, string kind);
 
+    // Key-pair JWTs: 300-399.
+    [LoggerMessage(300, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) signed a new {Algorithm} JWT valid until {ExpiresAt:O}")]
+    public static partial void JwtSigned(ILogger logger, string credentialName, string kind, string algorithm, DateTimeOffset expiresAt);
+
+    [LoggerMessage(301, LogLevel.Error, "Credential '{CredentialName}' ({Kind}) could not sign a JWT: {Reason}")]
+    public static partial void JwtSigningFailed(ILogger logger, string credentialName, string kind, string reason);
+    // AWS signed requests: 500-599.
+    [LoggerMessage(500, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) signs with AWS's default credential chain for {Service} in {Region}")]
+    public static partial void AwsDefaultChain(ILogger logger, string credentialName, string kind, string service, string region);
+
+    [LoggerMessage(501, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) could not read AWS credentials; the request was not sent")]
+    public static partial void AwsCredentialsUnavailable(ILogger logger, string credentialName, string kind, Exception exception);
+
+    [LoggerMessage(502, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) hashes the body of {Method} {Host}: UNSIGNED-PAYLOAD is used over https only")]
+    public static partial void AwsUnsignedPayloadOverHttp(ILogger logger, string credentialName, string kind, HttpMethod method, string host);
+
+    [LoggerMessage(503, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) refused {Method} {Host}: its body cannot be rewound, so it cannot be hashed for the signature")]
+    public static partial void AwsBodyNotSeekable(ILogger logger, string credentialName, string kind, HttpMethod method, string host);
+
     // OAuth client credentials: 400-499.
     [LoggerMessage(400, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) requesting a token from {Host} ({RequestScheme}, {ClientAuthentication})")]
     public static partial void TokenRequesting(ILogger logger, string credentialName, string host, OAuthRequestScheme requestScheme, OAuthClientAuthentication clientAuthentication);

@@ -13,21 +13,6 @@ internal sealed class SigningKeyException : Exception
         Problem = problem;
     }
 
-    public SigningKeyException()
-        : this("PrivateKey", "could not be loaded")
-    {
-    }
-
-    public SigningKeyException(string message)
-        : this("PrivateKey", message)
-    {
-    }
-
-    public SigningKeyException(string message, Exception innerException)
-        : this("PrivateKey", message, innerException)
-    {
-    }
-
     public string Field { get; }
 
     public string Problem { get; }

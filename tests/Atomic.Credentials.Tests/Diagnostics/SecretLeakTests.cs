@@ -40,14 +40,14 @@ public sealed class SecretLeakTests
             var clients = provider.GetRequiredService<IHttpClientFactory>();
             await clients.CreateClient("legacy").GetAsync(new Uri("https://api.example.com/ok"));
             await clients.CreateClient("apikey").GetAsync(new Uri("https://api.example.com/ok"));
-            await Record(recorder, () => clients.CreateClient("legacy").GetAsync(new Uri("https://evil.example.net/")));
-            await Record(recorder, () => clients.CreateClient("apikey").GetAsync(new Uri("http://plain.example.com/")));
+            await recorder.AddFailureAsync(() => clients.CreateClient("legacy").GetAsync(new Uri("https://evil.example.net/")));
+            await recorder.AddFailureAsync(() => clients.CreateClient("apikey").GetAsync(new Uri("http://plain.example.com/")));
             recorder.Add(provider.GetRequiredService<IOptionsMonitor<BasicAuthOptions>>().Get("legacy").ToString());
             recorder.Add(provider.GetRequiredService<IOptionsMonitor<CustomHeadersOptions>>().Get("apikey").ToString());
         }
 
         // Validation failures, at start-up and without DI.
-        await Record(recorder, async () =>
+        await recorder.AddFailureAsync(async () =>
         {
             var builder = Host.CreateApplicationBuilder();
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -60,7 +60,7 @@ public sealed class SecretLeakTests
             using var host = builder.Build();
             await host.StartAsync();
         });
-        await Record(recorder, () =>
+        await recorder.AddFailureAsync(() =>
         {
             _ = new CustomHeadersHandler(new CustomHeadersOptions { Headers = { ["X-Api-Key"] = ApiKey + "\n" } });
             return Task.CompletedTask;
@@ -71,7 +71,7 @@ public sealed class SecretLeakTests
         {
             var entry = await cache.GetOrCreateAsync("atomic:test:k", _ => Task.FromResult(new CachedCredential(ApiKey, DateTimeOffset.UtcNow.AddMinutes(1))), default);
             recorder.Add(entry.ToString());
-            await Record(recorder, async () => await cache.GetOrCreateAsync("atomic:test:f", _ => throw new CredentialException("x", "Test", "failed"), default));
+            await recorder.AddFailureAsync(async () => await cache.GetOrCreateAsync("atomic:test:f", _ => throw new CredentialException("x", "Test", "failed"), default));
         }
 
         var everything = recorder.Everything();
@@ -87,18 +87,5 @@ public sealed class SecretLeakTests
                 Assert.That(everything.Where(text => text.Contains(secret, StringComparison.Ordinal)), Is.Empty, $"leaked: {secret[..4]}…");
             }
         });
-    }
-
-    private static async Task Record(TelemetryRecorder recorder, Func<Task> action)
-    {
-        try
-        {
-            await action();
-            Assert.Fail("expected a failure");
-        }
-        catch (Exception exception) when (exception is not AssertionException)
-        {
-            recorder.AddException(exception);
-        }
     }
 }

@@ -70,10 +70,38 @@ internal sealed class TelemetryRecorder : IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="action"/>, which must fail, and records its exception.</summary>
+    public async Task AddFailureAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            Assert.Fail("expected a failure");
+        }
+        catch (Exception exception) when (exception is not AssertionException)
+        {
+            AddException(exception);
+        }
+    }
+
     public void AddException(Exception exception)
     {
         Add(exception.Message);
         Add(exception.ToString());
+    }
+
+    /// <summary>Runs an action that must fail, and records the failure for the scan.</summary>
+    public async Task ExpectFailureAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            Assert.Fail("expected a failure");
+        }
+        catch (Exception exception) when (exception is not AssertionException)
+        {
+            AddException(exception);
+        }
     }
 
     /// <summary>All printed text: log lines with their state and exceptions, tags, and what was added.</summary>

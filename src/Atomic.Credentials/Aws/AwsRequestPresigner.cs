@@ -1,0 +1,97 @@
+using Atomic.Credentials.Aws;
+using Atomic.Credentials.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials;
+
+/// <summary>
+/// Presigns a URL with an AWS credential without sending anything: an S3 download link valid for
+/// N minutes, an upload URL handed to a browser. The same signer, rules and host guard as
+/// <see cref="AwsSignatureHandler"/>.
+/// </summary>
+public sealed class AwsRequestPresigner
+{
+    private readonly AwsSigningPipeline pipeline;
+
+    /// <summary>Creates a presigner without dependency injection.</summary>
+    /// <param name="options">The credential; validated at once.</param>
+    /// <param name="name">The credential's name in errors and logs.</param>
+    /// <param name="timeProvider">The clock URLs are dated by.</param>
+    /// <param name="loggerFactory">Where the presigner logs.</param>
+    public AwsRequestPresigner(
+        AwsSignedRequestOptions options, string? name = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        : this(
+            new StaticOptionsMonitor<AwsSignedRequestOptions>(
+                OptionsGate.Validated(new AwsSignedRequestOptionsValidator(), name ?? AwsSignedRequestOptions.KindName, options)),
+            name ?? AwsSignedRequestOptions.KindName,
+            timeProvider,
+            loggerFactory)
+    {
+    }
+
+    /// <summary>
+    /// Creates a presigner for a named credential registered with <c>AddAtomicCredentials</c> or
+    /// <c>AddAtomicCredential</c>; a reloaded credential is used from the next URL on.
+    /// </summary>
+    /// <param name="options">The registered AWS credentials, e.g. from <c>IServiceProvider</c>.</param>
+    /// <param name="name">The credential's name.</param>
+    /// <param name="timeProvider">The clock URLs are dated by.</param>
+    /// <param name="loggerFactory">Where the presigner logs.</param>
+    public AwsRequestPresigner(
+        IOptionsMonitor<AwsSignedRequestOptions> options, string name, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        pipeline = new AwsSigningPipeline(
+            name, options, timeProvider ?? TimeProvider.System, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AwsRequestPresigner>());
+    }
+
+    /// <summary>Presigns <paramref name="method"/> on <paramref name="requestUri"/>, valid for <paramref name="expiresIn"/>.</summary>
+    /// <param name="method">The method the URL is for (GET to download, PUT to upload).</param>
+    /// <param name="requestUri">The absolute URL; its own query is kept and signed.</param>
+    /// <param name="expiresIn">How long the URL works (at most 7 days); the credential's <c>Expires</c> when null.</param>
+    /// <param name="cancellationToken">Cancels reading credentials from AWS's default chain.</param>
+    /// <returns>The URL with <c>X-Amz-*</c> query parameters and the signature.</returns>
+    public async ValueTask<Uri> PresignAsync(
+        HttpMethod method, Uri requestUri, TimeSpan? expiresIn = null, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(method, requestUri);
+        return await PresignAsync(request, expiresIn, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Presigns <paramref name="request"/>: its method, URL and headers (which whoever uses the URL
+    /// must then send, e.g. <c>Content-Type</c> for an upload). The request is not changed.
+    /// </summary>
+    /// <param name="request">The request to presign; <c>RequestUri</c> must be absolute.</param>
+    /// <param name="expiresIn">How long the URL works (at most 7 days); the credential's <c>Expires</c> when null.</param>
+    /// <param name="cancellationToken">Cancels reading credentials or hashing the body.</param>
+    /// <returns>The URL with <c>X-Amz-*</c> query parameters and the signature.</returns>
+    public async ValueTask<Uri> PresignAsync(
+        HttpRequestMessage request, TimeSpan? expiresIn = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var state = pipeline.Current;
+        var expires = expiresIn ?? TimeSpan.FromSeconds(state.ExpiresSeconds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(expires, TimeSpan.FromSeconds(1), nameof(expiresIn));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(expires, AwsSignedRequestOptions.MaxExpires, nameof(expiresIn));
+        if (state.Guard.Check(request.RequestUri) is { } reason)
+        {
+            var host = request.RequestUri is { IsAbsoluteUri: true } uri ? uri.IdnHost : "(none)";
+            throw new CredentialException(pipeline.Name, pipeline.Kind, $"Refused to presign a URL for '{host}': {reason}.");
+        }
+
+        var original = request.RequestUri!;
+        AwsSigningPipeline.Strip(state, request);
+        try
+        {
+            return (await pipeline.SignAsync(state, request, query: true, (long)expires.TotalSeconds, cancellationToken).ConfigureAwait(false))!;
+        }
+        finally
+        {
+            request.RequestUri = original;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+namespace Atomic.Credentials;
+
+/// <summary>
+/// AWS Signature Version 4 (<c>Type: "AwsSignedRequest"</c>): each request is signed for a
+/// service and region with an access key, or with AWS's default credential chain when
+/// <see cref="AccessKeyId"/> is left out.
+/// </summary>
+public sealed class AwsSignedRequestOptions : CredentialOptions
+{
+    internal const string KindName = "AwsSignedRequest";
+
+    /// <summary>The longest validity AWS accepts for a presigned request: 7 days.</summary>
+    internal static readonly TimeSpan MaxExpires = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// The access key ID. Left out (with <see cref="SecretAccessKey"/>), credentials come from
+    /// AWS's default chain through AWSSDK.Core: environment, profile, SSO, container and instance
+    /// roles, read again at each signature so refreshed credentials are used as they rotate.
+    /// </summary>
+    public string? AccessKeyId { get; set; }
+
+    /// <summary>The secret access key; required with <see cref="AccessKeyId"/>.</summary>
+    public string? SecretAccessKey { get; set; }
+
+    /// <summary>The session token of temporary (STS) credentials, sent as <c>X-Amz-Security-Token</c>.</summary>
+    public string? SessionToken { get; set; }
+
+    /// <summary>
+    /// The signing name of the service (<c>s3</c>, <c>execute-api</c>, <c>es</c>…), put into the
+    /// credential scope exactly as entered. The S3 family signs paths as S3 does (no normalization,
+    /// single encoding, <c>x-amz-content-sha256</c> always); every other service gets normalized,
+    /// double-encoded paths.
+    /// </summary>
+    public string Service { get; set; } = string.Empty;
+
+    /// <summary>The signing region (<c>eu-west-1</c>), put into the credential scope exactly as entered.</summary>
+    public string Region { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Signs the query (a presigned URL: <c>X-Amz-Algorithm</c>, <c>-Credential</c>, <c>-Date</c>,
+    /// <c>-Expires</c>, <c>-SignedHeaders</c>, <c>-Security-Token</c>, <c>-Signature</c>) instead of
+    /// adding an <c>Authorization</c> header.
+    /// </summary>
+    public bool SignQuery { get; set; }
+
+    /// <summary>How long a query-signed request stays valid (<c>X-Amz-Expires</c>); at most 7 days. Default 15 minutes.</summary>
+    public TimeSpan Expires { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Whether the body is hashed into the signature. <see cref="AwsPayloadSigning.Unsigned"/>
+    /// sends <c>UNSIGNED-PAYLOAD</c> over https (S3 accepts it), so the body is never read twice;
+    /// over plain http the body is always hashed, as AWS requires.
+    /// </summary>
+    public AwsPayloadSigning PayloadSigning { get; set; } = AwsPayloadSigning.Signed;
+
+    internal override string Kind => KindName;
+}

@@ -1,0 +1,60 @@
+using Atomic.Credentials.Internal;
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials.Aws;
+
+internal sealed class AwsSignedRequestOptionsValidator : IValidateOptions<AwsSignedRequestOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AwsSignedRequestOptions options)
+    {
+        var errors = new OptionsErrors(name, AwsSignedRequestOptions.KindName);
+        errors.AddCommon(options);
+        ScopePart(errors, nameof(options.Service), options.Service);
+        ScopePart(errors, nameof(options.Region), options.Region);
+
+        if (string.IsNullOrEmpty(options.AccessKeyId))
+        {
+            // The default chain supplies both halves; a lone secret or token is a mistake, not a choice.
+            if (!string.IsNullOrEmpty(options.SecretAccessKey))
+            {
+                errors.Add(nameof(options.AccessKeyId), "is required when SecretAccessKey is set (leave both out to use AWS's default credential chain)");
+            }
+
+            if (!string.IsNullOrEmpty(options.SessionToken))
+            {
+                errors.Add(nameof(options.AccessKeyId), "is required when SessionToken is set (leave all three out to use AWS's default credential chain)");
+            }
+        }
+        else
+        {
+            ScopePart(errors, nameof(options.AccessKeyId), options.AccessKeyId);
+            errors.Required(nameof(options.SecretAccessKey), options.SecretAccessKey);
+            errors.NoControlCharacters(nameof(options.SessionToken), options.SessionToken);
+        }
+
+        if (options.Expires <= TimeSpan.Zero || options.Expires > AwsSignedRequestOptions.MaxExpires)
+        {
+            errors.Add(nameof(options.Expires), "must be more than zero and at most 7 days (604800 seconds), as AWS requires");
+        }
+        else if (options.Expires.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            errors.Add(nameof(options.Expires), "must be whole seconds (X-Amz-Expires counts seconds)");
+        }
+
+        if (!Enum.IsDefined(options.PayloadSigning))
+        {
+            errors.Add(nameof(options.PayloadSigning), "must be Signed or Unsigned");
+        }
+
+        return errors.Result;
+    }
+
+    // Parts of the credential scope are '/'-separated: one in a value would shift the others.
+    private static void ScopePart(OptionsErrors errors, string field, string? value)
+    {
+        if (errors.Required(field, value) && (value!.Contains('/', StringComparison.Ordinal) || value.Contains(' ', StringComparison.Ordinal)))
+        {
+            errors.Add(field, "must not contain '/' or spaces");
+        }
+    }
+}

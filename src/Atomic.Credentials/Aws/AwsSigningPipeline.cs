@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Atomic.Credentials.Diagnostics;
+using Atomic.Credentials.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials.Aws;
+
+/// <summary>
+/// SigV4 as a credential pipeline: every send (a retry, a same-origin redirect) is signed afresh
+/// after everything a previous signature put on the request is taken off. Shared by
+/// <see cref="AwsSignatureHandler"/> and <see cref="AwsRequestPresigner"/>.
+/// </summary>
+internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedRequestOptions> monitor, TimeProvider time, ILogger logger)
+    : CredentialPipeline<AwsSignedRequestOptions, AwsSigningState>(name, AwsSignedRequestOptions.KindName, monitor, logger)
+{
+    public TimeProvider Time { get; } = time;
+
+    /// <summary>Signs <paramref name="request"/> in place (header mode) or returns its presigned URI (query mode).</summary>
+    public async ValueTask<Uri?> SignAsync(AwsSigningState state, HttpRequestMessage request, bool query, long expiresSeconds, CancellationToken cancellationToken)
+    {
+        using var activity = CredentialsTelemetry.ActivitySource.StartActivity("atomic.credentials.aws.sign", ActivityKind.Internal);
+        activity?.SetTag("atomic.credential.name", Name);
+        AwsKeys keys;
+        try
+        {
+            keys = await state.Credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            CredentialsTelemetry.Failures.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+            Log.AwsCredentialsUnavailable(Logger, Name, Kind, exception);
+            throw new CredentialException(Name, Kind, "AWS credentials could not be read from the default credential chain (environment, profile, SSO, container or instance role). The request was not sent.", exception);
+        }
+
+        var payload = await PayloadFor(state, request, query, cancellationToken).ConfigureAwait(false);
+        var now = Time.GetUtcNow();
+        CredentialsTelemetry.MaterialRequests.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+        if (query)
+        {
+            return state.Signer.SignQuery(request, keys, now, expiresSeconds, payload);
+        }
+
+        state.Signer.SignHeaders(request, keys, now, payload, payloadHashHeader: state.Signer.IsS3);
+        return null;
+    }
+
+    /// <summary>Takes off the request every header and query parameter a signature by this state adds.</summary>
+    /// <remarks>
+    /// <c>x-amz-content-sha256</c> is ours only for S3; another service's caller may set it (Glacier
+    /// requires it), and then it stays and is signed like any other header.
+    /// </remarks>
+    public static void Strip(AwsSigningState state, HttpRequestMessage request)
+    {
+        var headers = request.Headers;
+        headers.Remove(HeaderNames.Authorization);
+        headers.Remove(SigV4Signer.DateHeader);
+        headers.Remove(SigV4Signer.SecurityTokenHeader);
+        if (state.Signer.IsS3)
+        {
+            headers.Remove(SigV4Signer.ContentSha256Header);
+        }
+
+        if (request.RequestUri is { IsAbsoluteUri: true } uri && uri.Query.Contains("X-Amz-", StringComparison.OrdinalIgnoreCase))
+        {
+            request.RequestUri = PresignedQuery.Without(uri);
+        }
+    }
+
+    protected override AwsSigningState CreateState(AwsSignedRequestOptions options)
+    {
+        var state = new AwsSigningState(options);
+        if (state.Credentials.IsDefaultChain)
+        {
+            Log.AwsDefaultChain(Logger, Name, Kind, options.Service, options.Region);
+        }
+
+        return state;
+    }
+
+    protected override async ValueTask ApplyAsync(AwsSigningState state, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Strip(state, request);
+        var presigned = await SignAsync(state, request, state.SignQuery, state.ExpiresSeconds, cancellationToken).ConfigureAwait(false);
+        if (presigned is not null)
+        {
+            request.RequestUri = presigned;
+        }
+    }
+
+    protected override void Remove(AwsSigningState state, HttpRequestMessage request) => Strip(state, request);
+
+    private async ValueTask<string> PayloadFor(AwsSigningState state, HttpRequestMessage request, bool query, CancellationToken cancellationToken)
+    {
+        // A presigned S3 URL is used by whoever holds it, with whatever body: S3 expects it unsigned.
+        if (query && state.Signer.IsS3)
+        {
+            return PayloadHash.Unsigned;
+        }
+
+        if (state.UnsignedPayload && request.Content is not null)
+        {
+            if (request.RequestUri!.Scheme == Uri.UriSchemeHttps)
+            {
+                return PayloadHash.Unsigned;
+            }
+
+            Log.AwsUnsignedPayloadOverHttp(Logger, Name, Kind, request.Method, request.RequestUri.IdnHost);
+        }
+
+        if (await PayloadHash.ComputeAsync(request.Content, cancellationToken).ConfigureAwait(false) is { } hash)
+        {
+            return hash;
+        }
+
+        Log.AwsBodyNotSeekable(Logger, Name, Kind, request.Method, request.RequestUri!.IdnHost);
+        throw new CredentialException(Name, Kind,
+            "The request body cannot be rewound, so its SHA-256 cannot be signed without buffering it. Send seekable content "
+            + "(a FileStream or MemoryStream in StreamContent, ByteArrayContent, StringContent), or set PayloadSigning to Unsigned "
+            + "(UNSIGNED-PAYLOAD, https only, accepted by S3). The request was not sent.");
+    }
+}

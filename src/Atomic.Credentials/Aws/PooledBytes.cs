@@ -1,0 +1,107 @@
+using System.Buffers;
+using System.Text;
+
+namespace Atomic.Credentials.Aws;
+
+/// <summary>
+/// A growable UTF-8 buffer rented from the shared pool: the canonical request is written here and
+/// hashed in place, so signing allocates no intermediate strings.
+/// </summary>
+internal struct PooledBytes : IDisposable
+{
+    private byte[] array;
+    private int length;
+
+    public PooledBytes(int capacity)
+    {
+        array = ArrayPool<byte>.Shared.Rent(capacity);
+        length = 0;
+    }
+
+    public readonly int Length => length;
+
+    /// <summary>The rented array; valid until the next append or dispose.</summary>
+    public readonly byte[] Buffer => array;
+
+    public readonly ReadOnlySpan<byte> Written => array.AsSpan(0, length);
+
+    public readonly ReadOnlySpan<byte> Slice(int start, int count) => array.AsSpan(start, count);
+
+    public void Append(byte value)
+    {
+        if (length == array.Length)
+        {
+            Grow(1);
+        }
+
+        array[length++] = value;
+    }
+
+    public void Append(scoped ReadOnlySpan<byte> value)
+    {
+        if (length + value.Length > array.Length)
+        {
+            Grow(value.Length);
+        }
+
+        value.CopyTo(array.AsSpan(length));
+        length += value.Length;
+    }
+
+    /// <summary>Appends text as UTF-8.</summary>
+    public void Append(scoped ReadOnlySpan<char> value)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (length + max > array.Length)
+        {
+            Grow(max);
+        }
+
+        length += Encoding.UTF8.GetBytes(value, array.AsSpan(length));
+    }
+
+    /// <summary>Appends text as UTF-8, lower-casing ASCII letters (header names).</summary>
+    public void AppendLower(scoped ReadOnlySpan<char> value)
+    {
+        var start = length;
+        Append(value);
+        foreach (ref var b in array.AsSpan(start, length - start))
+        {
+            if (b is >= (byte)'A' and <= (byte)'Z')
+            {
+                b += 'a' - 'A';
+            }
+        }
+    }
+
+    public void AppendHex(scoped ReadOnlySpan<byte> bytes)
+    {
+        var needed = bytes.Length * 2;
+        if (length + needed > array.Length)
+        {
+            Grow(needed);
+        }
+
+        Convert.TryToHexStringLower(bytes, array.AsSpan(length), out var written);
+        length += written;
+    }
+
+    public void Dispose()
+    {
+        var rented = array;
+        array = [];
+        length = 0;
+        if (rented.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void Grow(int extra)
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(array.Length * 2, length + extra));
+        array.AsSpan(0, length).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(array);
+        array = bigger;
+    }
+}

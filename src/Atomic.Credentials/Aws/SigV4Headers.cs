@@ -1,0 +1,188 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Net.Http.Headers;
+
+namespace Atomic.Credentials.Aws;
+
+/// <summary>
+/// Canonical headers and the signed-header list, read from the request as HttpClient will put it
+/// on the wire: values of one header joined as HttpClient joins them (<c>", "</c>), trimmed, runs
+/// of spaces collapsed. Headers that hops or HttpClient's own handlers change are never signed.
+/// </summary>
+internal static class SigV4Headers
+{
+    /// <summary>
+    /// Changed by proxies, load balancers and tracing on the way, or owned by the connection: a
+    /// signature over them breaks for reasons the caller cannot see.
+    /// </summary>
+    public static readonly FrozenSet<string> NeverSigned = new[]
+    {
+        "authorization", "user-agent", "connection", "expect", "keep-alive", "te", "trailer",
+        "transfer-encoding", "upgrade", "via", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+        "x-amzn-trace-id", "traceparent", "tracestate", "baggage", "request-id", "correlation-context",
+        "x-amz-signature",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    public static bool IsSignable(string name) =>
+        !NeverSigned.Contains(name) && !name.StartsWith("proxy-", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Writes the canonical header block (each line ending in '\n') and the signed-header list.</summary>
+    public static void Append(HttpRequestMessage request, ref PooledBytes canonical, ref PooledBytes signed)
+    {
+        var content = request.Content?.Headers.NonValidated ?? default;
+        var headers = request.Headers.NonValidated;
+        var items = ArrayPool<Item>.Shared.Rent(headers.Count + content.Count + 1);
+        try
+        {
+            var count = 0;
+            var hasHost = false;
+            foreach (var header in headers)
+            {
+                if (IsSignable(header.Key))
+                {
+                    hasHost |= header.Key.Equals("host", StringComparison.OrdinalIgnoreCase);
+                    items[count++] = new Item(header.Key, header.Value, Synthetic: false);
+                }
+            }
+
+            foreach (var header in content)
+            {
+                if (IsSignable(header.Key))
+                {
+                    items[count++] = new Item(header.Key, header.Value, Synthetic: false);
+                }
+            }
+
+            if (!hasHost)
+            {
+                items[count++] = new Item("host", default, Synthetic: true);
+            }
+
+            var sorted = items.AsSpan(0, count);
+            sorted.Sort(default(ByLowerCaseName));
+            foreach (ref readonly var item in sorted)
+            {
+                if (signed.Length > 0)
+                {
+                    signed.Append((byte)';');
+                }
+
+                signed.AppendLower(item.Name);
+                canonical.AppendLower(item.Name);
+                canonical.Append((byte)':');
+                if (item.Synthetic)
+                {
+                    AppendHost(ref canonical, request.RequestUri!);
+                }
+                else
+                {
+                    AppendValues(ref canonical, item.Name, item.Values);
+                }
+
+                canonical.Append((byte)'\n');
+            }
+        }
+        finally
+        {
+            ArrayPool<Item>.Shared.Return(items, clearArray: true);
+        }
+    }
+
+    // What HttpClient sends when no Host header was set (an IPv6 literal keeps its brackets).
+    private static void AppendHost(ref PooledBytes output, Uri uri)
+    {
+        var host = uri.IdnHost;
+        var bracket = uri.HostNameType == UriHostNameType.IPv6 && !host.StartsWith('[');
+        if (bracket)
+        {
+            output.Append((byte)'[');
+        }
+
+        output.Append(host);
+        if (bracket)
+        {
+            output.Append((byte)']');
+        }
+
+        if (!uri.IsDefaultPort)
+        {
+            Span<byte> digits = stackalloc byte[11];
+            uri.Port.TryFormat(digits, out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
+            output.Append((byte)':');
+            output.Append(digits[..written]);
+        }
+    }
+
+    private static void AppendValues(ref PooledBytes output, string name, HeaderStringValues values)
+    {
+        // HttpClient writes the values of one header on one line; Cookie is the one joined by "; ".
+        var separator = name.Equals("cookie", StringComparison.OrdinalIgnoreCase) ? "; "u8 : ", "u8;
+        var first = true;
+        foreach (var value in values)
+        {
+            if (!first)
+            {
+                output.Append(separator);
+            }
+
+            first = false;
+            AppendTrimmed(ref output, value);
+        }
+    }
+
+    // SigV4: trim, and turn each run of spaces into one (obs-fold line breaks count as spaces).
+    public static void AppendTrimmed(ref PooledBytes output, ReadOnlySpan<char> value)
+    {
+        value = value.Trim(" \t\r\n");
+        var space = false;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (c is ' ' or '\t' or '\r' or '\n')
+            {
+                space = true;
+                continue;
+            }
+
+            if (space)
+            {
+                output.Append((byte)' ');
+                space = false;
+            }
+
+            if (c < 0x80)
+            {
+                output.Append((byte)c);
+            }
+            else
+            {
+                var width = char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1;
+                output.Append(value.Slice(i, width));
+                i += width - 1;
+            }
+        }
+    }
+
+    private readonly record struct Item(string Name, HeaderStringValues Values, bool Synthetic);
+
+    // Canonical names are lower case and sorted by code point: compare as if lower-cased.
+    private readonly struct ByLowerCaseName : IComparer<Item>
+    {
+        public int Compare(Item x, Item y)
+        {
+            var a = x.Name.AsSpan();
+            var b = y.Name.AsSpan();
+            var length = Math.Min(a.Length, b.Length);
+            for (var i = 0; i < length; i++)
+            {
+                var difference = char.ToLowerInvariant(a[i]) - char.ToLowerInvariant(b[i]);
+                if (difference != 0)
+                {
+                    return difference;
+                }
+            }
+
+            return a.Length - b.Length;
+        }
+    }
+}

@@ -1,0 +1,273 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Atomic.Credentials.Aws;
+
+/// <summary>
+/// AWS Signature Version 4 over an <see cref="HttpRequestMessage"/> for one region and service:
+/// canonical request, string to sign, signature. The canonical request is written into pooled
+/// bytes and hashed in place; the signing key is derived once per day and secret.
+/// </summary>
+internal sealed class SigV4Signer
+{
+    public const string Algorithm = "AWS4-HMAC-SHA256";
+    public const string DateHeader = "X-Amz-Date";
+    public const string SecurityTokenHeader = "X-Amz-Security-Token";
+    public const string ContentSha256Header = "x-amz-content-sha256";
+
+    /// <summary>The query parameters a presigned request carries; nothing else starts with <c>X-Amz-</c> by our hand.</summary>
+    public static readonly string[] QueryParameters =
+    [
+        "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+        "X-Amz-Security-Token", "X-Amz-Signature",
+    ];
+
+    private readonly byte[] region;
+    private readonly byte[] service;
+    private readonly byte[] scopeSuffix;
+    private SigningKey? key;
+    private DateStamp? date;
+
+    /// <param name="region">The signing region.</param>
+    /// <param name="service">The signing service.</param>
+    /// <param name="s3Rules">Overrides the path rules the service implies (the official suite signs S3-style paths for a service named "service").</param>
+    public SigV4Signer(string region, string service, bool? s3Rules = null)
+    {
+        Region = region;
+        Service = service;
+        IsS3 = s3Rules ?? AwsServices.IsS3(service);
+        this.region = Encoding.UTF8.GetBytes(region);
+        this.service = Encoding.UTF8.GetBytes(service);
+        scopeSuffix = Encoding.UTF8.GetBytes($"/{region}/{service}/aws4_request");
+    }
+
+    public string Region { get; }
+
+    public string Service { get; }
+
+    /// <summary>S3 rules: the wire path decoded and encoded once, never normalized.</summary>
+    public bool IsS3 { get; }
+
+    /// <summary>Signs with an <c>Authorization</c> header, adding <c>X-Amz-Date</c>, the session token and, when asked, the payload hash header.</summary>
+    public void SignHeaders(
+        HttpRequestMessage request, in AwsKeys keys, DateTimeOffset now, string payloadHash, bool payloadHashHeader,
+        bool signSessionToken = true, SigV4Trace? trace = null)
+    {
+        var headers = request.Headers;
+        headers.TryAddWithoutValidation(DateHeader, DateText(now));
+        if (payloadHashHeader)
+        {
+            headers.TryAddWithoutValidation(ContentSha256Header, payloadHash);
+        }
+
+        if (keys.SessionToken is not null && signSessionToken)
+        {
+            headers.TryAddWithoutValidation(SecurityTokenHeader, keys.SessionToken);
+        }
+
+        var canonical = new PooledBytes(1024);
+        var signed = new PooledBytes(256);
+        var output = new PooledBytes(512);
+        try
+        {
+            WriteCanonicalRequest(request, ref canonical, ref signed, extraQuery: default, payloadHash);
+            Span<byte> signature = stackalloc byte[32];
+            Sign(canonical.Written, keys, now, signature, trace);
+
+            output.Append("AWS4-HMAC-SHA256 Credential="u8);
+            output.Append(keys.AccessKeyId);
+            output.Append((byte)'/');
+            AmzDate.AppendDate8(ref output, now);
+            output.Append(scopeSuffix);
+            output.Append(", SignedHeaders="u8);
+            output.Append(signed.Written);
+            output.Append(", Signature="u8);
+            output.AppendHex(signature);
+            headers.TryAddWithoutValidation("Authorization", Encoding.UTF8.GetString(output.Written));
+        }
+        finally
+        {
+            canonical.Dispose();
+            signed.Dispose();
+            output.Dispose();
+        }
+
+        if (keys.SessionToken is not null && !signSessionToken)
+        {
+            headers.TryAddWithoutValidation(SecurityTokenHeader, keys.SessionToken);
+        }
+    }
+
+    /// <summary>Returns the request's URI with the presign parameters and signature added to its query.</summary>
+    public Uri SignQuery(
+        HttpRequestMessage request, in AwsKeys keys, DateTimeOffset now, long expiresSeconds, string payloadHash,
+        bool signSessionToken = true, SigV4Trace? trace = null)
+    {
+        var canonical = new PooledBytes(1024);
+        var signed = new PooledBytes(256);
+        var query = new PooledBytes(512);
+        try
+        {
+            // The headers first: their list is one of the query parameters.
+            SigV4Headers.Append(request, ref canonical, ref signed);
+            var headerLength = canonical.Length;
+
+            query.Append("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="u8);
+            SigV4Encoding.AppendEncoded(ref query, keys.AccessKeyId.AsSpan());
+            query.Append("%2F"u8);
+            AmzDate.AppendDate8(ref query, now);
+            AppendEncodedScope(ref query);
+            query.Append("&X-Amz-Date="u8);
+            AmzDate.AppendDateTime(ref query, now);
+            query.Append("&X-Amz-Expires="u8);
+            Span<byte> digits = stackalloc byte[20];
+            expiresSeconds.TryFormat(digits, out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
+            query.Append(digits[..written]);
+            if (keys.SessionToken is not null && signSessionToken)
+            {
+                query.Append("&X-Amz-Security-Token="u8);
+                SigV4Encoding.AppendEncoded(ref query, keys.SessionToken.AsSpan());
+            }
+
+            query.Append("&X-Amz-SignedHeaders="u8);
+            SigV4Encoding.AppendEncoded(ref query, signed.Written);
+
+            var full = new PooledBytes(canonical.Length + query.Length + 512);
+            try
+            {
+                WriteRequestLines(request, ref full, query.Written);
+                full.Append(canonical.Slice(0, headerLength));
+                full.Append((byte)'\n');
+                full.Append(signed.Written);
+                full.Append((byte)'\n');
+                full.Append(payloadHash);
+                Span<byte> signature = stackalloc byte[32];
+                Sign(full.Written, keys, now, signature, trace);
+
+                if (keys.SessionToken is not null && !signSessionToken)
+                {
+                    query.Append("&X-Amz-Security-Token="u8);
+                    SigV4Encoding.AppendEncoded(ref query, keys.SessionToken.AsSpan());
+                }
+
+                query.Append("&X-Amz-Signature="u8);
+                query.AppendHex(signature);
+            }
+            finally
+            {
+                full.Dispose();
+            }
+
+            return WithQuery(request.RequestUri!, Encoding.UTF8.GetString(query.Written));
+        }
+        finally
+        {
+            canonical.Dispose();
+            signed.Dispose();
+            query.Dispose();
+        }
+    }
+
+    private static Uri WithQuery(Uri uri, string parameters)
+    {
+        var text = uri.AbsoluteUri;
+        var fragment = text.IndexOf('#', StringComparison.Ordinal);
+        if (fragment >= 0)
+        {
+            text = text[..fragment];
+        }
+
+        var separator = uri.Query.Length > 1 ? "&" : text.EndsWith('?') ? string.Empty : "?";
+        return new Uri(text + separator + parameters);
+    }
+
+    private void WriteCanonicalRequest(
+        HttpRequestMessage request, ref PooledBytes canonical, ref PooledBytes signed, ReadOnlySpan<byte> extraQuery, string payloadHash)
+    {
+        WriteRequestLines(request, ref canonical, extraQuery);
+        SigV4Headers.Append(request, ref canonical, ref signed);
+        canonical.Append((byte)'\n');
+        canonical.Append(signed.Written);
+        canonical.Append((byte)'\n');
+        canonical.Append(payloadHash);
+    }
+
+    // Method, canonical URI and canonical query, each followed by '\n'.
+    private void WriteRequestLines(HttpRequestMessage request, ref PooledBytes output, ReadOnlySpan<byte> extraQuery)
+    {
+        var uri = request.RequestUri!;
+        output.Append(request.Method.Method);
+        output.Append((byte)'\n');
+        CanonicalPath.Append(ref output, uri.AbsolutePath, IsS3);
+        output.Append((byte)'\n');
+        var query = uri.Query;
+        CanonicalQuery.Append(ref output, query.Length > 0 ? query.AsSpan(1) : default, extraQuery);
+        output.Append((byte)'\n');
+    }
+
+    private void Sign(ReadOnlySpan<byte> canonicalRequest, in AwsKeys keys, DateTimeOffset now, Span<byte> signature, SigV4Trace? trace)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(canonicalRequest, hash);
+        var toSign = new PooledBytes(128 + scopeSuffix.Length);
+        try
+        {
+            toSign.Append("AWS4-HMAC-SHA256\n"u8);
+            AmzDate.AppendDateTime(ref toSign, now);
+            toSign.Append((byte)'\n');
+            AmzDate.AppendDate8(ref toSign, now);
+            toSign.Append(scopeSuffix);
+            toSign.Append((byte)'\n');
+            toSign.AppendHex(hash);
+            KeyedHmac.Compute(SigningKeyFor(keys.SecretAccessKey, now), toSign.Written, signature);
+            trace?.Record(canonicalRequest, toSign.Written);
+        }
+        finally
+        {
+            toSign.Dispose();
+        }
+    }
+
+    private byte[] SigningKeyFor(string secret, DateTimeOffset now)
+    {
+        var utc = now.UtcDateTime;
+        var day = (utc.Year * 10000) + (utc.Month * 100) + utc.Day;
+        var current = key;
+        if (current is not null && current.Day == day && string.Equals(current.Secret, secret, StringComparison.Ordinal))
+        {
+            return current.Key;
+        }
+
+        var derived = SigningKey.Derive(secret, day, region, service);
+        key = derived;
+        return derived.Key;
+    }
+
+    private string DateText(DateTimeOffset now)
+    {
+        var second = now.ToUnixTimeSeconds();
+        var current = date;
+        if (current is not null && current.Second == second)
+        {
+            return current.Text;
+        }
+
+        var buffer = new PooledBytes(16);
+        AmzDate.AppendDateTime(ref buffer, now);
+        var fresh = new DateStamp(second, Encoding.ASCII.GetString(buffer.Written));
+        buffer.Dispose();
+        date = fresh;
+        return fresh.Text;
+    }
+
+    private void AppendEncodedScope(ref PooledBytes output)
+    {
+        // "/region/service/aws4_request" with each '/' as %2F.
+        foreach (var b in scopeSuffix)
+        {
+            SigV4Encoding.AppendEncoded(ref output, b);
+        }
+    }
+
+    private sealed record DateStamp(long Second, string Text);
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using Atomic.Credentials.Caching;
+using Atomic.Credentials.Diagnostics;
+using Atomic.Credentials.Internal;
+using Atomic.Credentials.KeyPair;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Atomic.Credentials;
+
+/// <summary>
+/// Adds <c>Authorization: Bearer &lt;jwt&gt;</c> with a JWT signed by the configured private key.
+/// The key is loaded once per options instance; a JWT is reused from <see cref="ICredentialCache"/>
+/// for <see cref="KeyPairOptions.CacheLifetimeRatio"/> of its lifetime and then replaced in the
+/// background; a <c>401</c> evicts it and retries once with a new one.
+/// </summary>
+public sealed class KeyPairJwtHandler : DelegatingHandler
+{
+    private readonly Pipeline pipeline;
+    private readonly SendDelegate sendInner;
+    private IDisposable? ownedCache;
+
+    /// <summary>Creates a handler without dependency injection.</summary>
+    /// <param name="options">The credential; validated at once (the key is loaded and checked).</param>
+    /// <param name="name">The credential's name in errors and logs.</param>
+    /// <param name="cache">Where JWTs are kept; a private in-memory cache when null.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Where the handler logs.</param>
+    public KeyPairJwtHandler(
+        KeyPairOptions options,
+        string? name = null,
+        ICredentialCache? cache = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null)
+        : this(
+            name ?? KeyPairOptions.KindName,
+            new StaticOptionsMonitor<KeyPairOptions>(OptionsGate.Validated(new KeyPairOptionsValidator(), name ?? KeyPairOptions.KindName, options)),
+            cache ?? new MemoryCredentialCache(timeProvider),
+            timeProvider ?? TimeProvider.System,
+            loggerFactory)
+    {
+        ownedCache = cache is null ? (IDisposable)pipeline.Cache : null;
+    }
+
+    internal KeyPairJwtHandler(
+        string name, IOptionsMonitor<KeyPairOptions> monitor, ICredentialCache cache, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+    {
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KeyPairJwtHandler>();
+        pipeline = new Pipeline(name, monitor, cache, timeProvider, logger);
+        sendInner = base.SendAsync;
+    }
+
+    /// <inheritdoc />
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        pipeline.SendAsync(this, request, sendInner, cancellationToken);
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            // HttpClient and a using block may both dispose the handler: dispose the cache once.
+            Interlocked.Exchange(ref ownedCache, null)?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private sealed class State : CredentialState
+    {
+        public State(string name, KeyPairOptions options)
+            : base(options)
+        {
+            try
+            {
+                Key = KeyPairSigningKey.Load(options.PrivateKey, options.Passphrase, options.Algorithm, options.KeyId);
+            }
+            catch (SigningKeyException e)
+            {
+                // Validated options fail here only when a key file changed since start-up.
+                throw new CredentialException(name, KeyPairOptions.KindName, e.Message, e);
+            }
+
+            // Validated already: this only turns the claims into the types the JWT writer takes.
+            var extra = ClaimValues.Validate(new OptionsErrors(name, KeyPairOptions.KindName), options.Claims) ?? new Dictionary<string, object>();
+            Claims = new JwtClaims(
+                options.Issuer, options.Subject, options.AllAudiences(), options.Lifetime, options.TokenType, extra);
+            Ratio = options.CacheLifetimeRatio;
+
+            // Every input of the JWT: a rotated key or a changed claim is a new entry at once.
+            CacheKey = Internal.CacheKey.Create(
+                KeyPairOptions.KindName, name, Key.PublicKeyThumbprint, Key.Algorithm, Key.KeyId, Claims.Issuer, Claims.Subject,
+                string.Join('\n', Claims.Audiences), Claims.Lifetime.Ticks.ToString(CultureInfo.InvariantCulture),
+                Ratio.ToString("R", CultureInfo.InvariantCulture), Claims.TokenType, ClaimValues.Describe(extra));
+        }
+
+        public KeyPairSigningKey Key { get; }
+
+        public JwtClaims Claims { get; }
+
+        public double Ratio { get; }
+
+        public string CacheKey { get; }
+
+        /// <summary>The cache's factory for this state: signs a new JWT.</summary>
+        public Func<CancellationToken, Task<CachedCredential>> Sign { get; set; } = null!;
+    }
+
+    private sealed class Pipeline(
+        string name, IOptionsMonitor<KeyPairOptions> monitor, ICredentialCache cache, TimeProvider timeProvider, ILogger logger)
+        : CredentialPipeline<KeyPairOptions, State>(name, KeyPairOptions.KindName, monitor, logger)
+    {
+        private const string Bearer = "Bearer ";
+
+        public ICredentialCache Cache => cache;
+
+        protected override State CreateState(KeyPairOptions options)
+        {
+            var state = new State(Name, options);
+
+            // Made once per options instance: a lambda at the call site would allocate on every request.
+            state.Sign = _ => Task.FromResult(Sign(state));
+            return state;
+        }
+
+        protected override async ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            // The cached value is the whole header value ("Bearer …"): a hit allocates nothing for it.
+            var entry = await cache.GetOrCreateAsync(state.CacheKey, state.Sign, cancellationToken).ConfigureAwait(false);
+            request.Headers.Remove(HeaderNames.Authorization);
+            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, entry.Value);
+        }
+
+        protected override void Remove(State state, HttpRequestMessage request) =>
+            request.Headers.Remove(HeaderNames.Authorization);
+
+        protected override async ValueTask<bool> OnRejectedAsync(
+            State state, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
+        {
+            // Evicts only the JWT this request carried: a newer one, signed meanwhile, stays.
+            if (request.Headers.TryGetValues(HeaderNames.Authorization, out var values) && values.FirstOrDefault() is { } rejected)
+            {
+                await cache.RemoveAsync(state.CacheKey, rejected, cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+
+        private CachedCredential Sign(State state)
+        {
+            using var activity = CredentialsTelemetry.ActivitySource.StartActivity("atomic.credentials.sign");
+            activity?.SetTag("atomic.credential.name", Name);
+            activity?.SetTag("atomic.credential.kind", Kind);
+            activity?.SetTag("atomic.credential.algorithm", state.Key.Algorithm);
+            try
+            {
+                var jwt = JwtFactory.Create(state.Key, state.Claims, timeProvider.GetUtcNow());
+                CredentialsTelemetry.MaterialRequests.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+                Log.JwtSigned(Logger, Name, Kind, state.Key.Algorithm, jwt.ExpiresAt);
+
+                // Reused up to the ratio, then replaced in the background; never served in the last
+                // half of what remains, so a JWT in flight still arrives before its exp.
+                var lifetime = jwt.ExpiresAt - jwt.IssuedAt;
+                var refreshAt = jwt.IssuedAt + (lifetime * state.Ratio);
+                return new CachedCredential(Bearer + jwt.Token, refreshAt + ((jwt.ExpiresAt - refreshAt) / 2), refreshAt);
+            }
+            catch (Exception e) when (e is not CredentialException)
+            {
+                // The cache counts the failure (atomic.credentials.failures); counting here too would double it.
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
+                Log.JwtSigningFailed(Logger, Name, Kind, e.GetType().Name);
+                throw new CredentialException(Name, Kind, $"Could not sign a JWT ({e.GetType().Name}).", e);
+            }
+        }
+    }
+}
