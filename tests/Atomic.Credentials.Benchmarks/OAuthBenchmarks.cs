@@ -71,7 +71,7 @@ public class OAuthBenchmarks
         }
     }
 
-    private sealed class TokenEndpoint : HttpMessageHandler
+    internal sealed class TokenEndpoint : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)

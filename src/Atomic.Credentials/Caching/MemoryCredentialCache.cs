@@ -35,6 +35,17 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
     public ValueTask<CachedCredential> GetOrCreateAsync(
         string key,
         Func<CancellationToken, Task<CachedCredential>> factory,
+        CancellationToken cancellationToken) =>
+        GetOrCreateAsync(key, static (factory, token) => factory(token), factory, cancellationToken);
+
+    /// <summary>
+    /// The same, with the factory's state passed along rather than captured, so that a cache built on
+    /// this one (the distributed cache) allocates nothing on a hit.
+    /// </summary>
+    internal ValueTask<CachedCredential> GetOrCreateAsync<TState>(
+        string key,
+        Func<TState, CancellationToken, Task<CachedCredential>> factory,
+        TState state,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -48,7 +59,7 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
             Log.CacheHit(logger, key);
             if (entry.RefreshAt <= now)
             {
-                _ = Fetch(key, factory, refreshing: true);
+                _ = Fetch(key, factory, state, refreshing: true);
             }
 
             return new ValueTask<CachedCredential>(entry);
@@ -56,7 +67,7 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
 
         CredentialsTelemetry.CacheMisses.Add(1);
         Log.CacheMiss(logger, key);
-        return new ValueTask<CachedCredential>(Fetch(key, factory, refreshing: false).WaitAsync(cancellationToken));
+        return new ValueTask<CachedCredential>(Fetch(key, factory, state, refreshing: false).WaitAsync(cancellationToken));
     }
 
     /// <inheritdoc />
@@ -81,7 +92,7 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
     }
 
     // Joins the fetch in flight for the key, or starts one: one factory call per key at a time.
-    private Task<CachedCredential> Fetch(string key, Func<CancellationToken, Task<CachedCredential>> factory, bool refreshing)
+    private Task<CachedCredential> Fetch<TState>(string key, Func<TState, CancellationToken, Task<CachedCredential>> factory, TState state, bool refreshing)
     {
         if (inFlight.TryGetValue(key, out var running))
         {
@@ -95,12 +106,12 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
             return joined;
         }
 
-        _ = RunFactoryAsync(key, factory, refreshing, completion);
+        _ = RunFactoryAsync(key, factory, state, refreshing, completion);
         return completion.Task;
     }
 
-    private async Task RunFactoryAsync(
-        string key, Func<CancellationToken, Task<CachedCredential>> factory, bool refreshing, TaskCompletionSource<CachedCredential> completion)
+    private async Task RunFactoryAsync<TState>(
+        string key, Func<TState, CancellationToken, Task<CachedCredential>> factory, TState state, bool refreshing, TaskCompletionSource<CachedCredential> completion)
     {
         try
         {
@@ -121,9 +132,10 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
 
             // The factory runs on the cache's own token: one caller giving up must not cancel it.
             await Task.Yield();
-            var created = await factory(lifetime.Token).ConfigureAwait(false)
+            var created = await factory(state, lifetime.Token).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The credential factory returned no entry.");
             Store(key, created);
+            Settle(key, completion);
             completion.SetResult(created);
         }
         catch (Exception exception)
@@ -133,19 +145,26 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
             {
                 Log.CacheRefreshFailed(logger, key, stale.ExpiresAt, exception);
                 PostponeRefresh(key, stale);
+                Settle(key, completion);
                 completion.SetResult(stale);
             }
             else
             {
                 Log.CacheCreateFailed(logger, key, exception);
+                Settle(key, completion);
                 completion.SetException(exception);
             }
         }
         finally
         {
-            inFlight.TryRemove(new KeyValuePair<string, Task<CachedCredential>>(key, completion.Task));
+            Settle(key, completion);
         }
     }
+
+    // Before the outcome is published: a caller that sees it completed must not join it any more
+    // (a failure joined that way would be a cached failure).
+    private void Settle(string key, TaskCompletionSource<CachedCredential> completion) =>
+        inFlight.TryRemove(new KeyValuePair<string, Task<CachedCredential>>(key, completion.Task));
 
     private void Store(string key, CachedCredential entry)
     {
@@ -161,9 +180,13 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
 
     // A failed refresh keeps the still valid entry and waits a little before trying again,
     // so a struggling identity provider is not called on every request.
-    private void PostponeRefresh(string key, CachedCredential stale)
+    private void PostponeRefresh(string key, CachedCredential stale) =>
+        Store(key, PostponedRefresh(stale, timeProvider.GetUtcNow()));
+
+    /// <summary>The same entry, next refreshed <see cref="RefreshRetryDelay"/> from <paramref name="now"/>.</summary>
+    internal static CachedCredential PostponedRefresh(CachedCredential stale, DateTimeOffset now)
     {
-        var next = timeProvider.GetUtcNow() + RefreshRetryDelay;
-        Store(key, new CachedCredential(stale.Value, stale.ExpiresAt, next < stale.ExpiresAt ? next : stale.ExpiresAt));
+        var next = now + RefreshRetryDelay;
+        return new CachedCredential(stale.Value, stale.ExpiresAt, next < stale.ExpiresAt ? next : stale.ExpiresAt);
     }
 }

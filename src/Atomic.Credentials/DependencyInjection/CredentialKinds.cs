@@ -42,7 +42,7 @@ internal static class CredentialKinds
             (services, name) => new OAuthClientCredentialsHandler(
                 name,
                 Monitor<OAuthClientCredentialsOptions>(services),
-                services.GetRequiredService<Caching.ICredentialCache>(),
+                CredentialCaches.For(services, name),
                 OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
                 services.GetRequiredService<TimeProvider>(),
                 Loggers(services))),

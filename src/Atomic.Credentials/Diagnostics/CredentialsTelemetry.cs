@@ -43,6 +43,14 @@ internal static class CredentialsTelemetry
     public static readonly Counter<long> MaterialRequests =
         Meter.CreateCounter<long>("atomic.credentials.material.requests", "{request}", "Token requests and signings that produced new material.");
 
+    /// <summary>Lookups in the distributed cache's shared store, tagged <c>result</c>: hit, miss or unavailable.</summary>
+    public static readonly Counter<long> DistributedLookups =
+        Meter.CreateCounter<long>("atomic.credentials.cache.distributed.lookups", "{lookup}", "Lookups in the shared store behind the distributed credential cache.");
+
+    /// <summary>Shared store calls that failed or timed out, tagged <c>operation</c> and <c>reason</c>.</summary>
+    public static readonly Counter<long> DistributedErrors =
+        Meter.CreateCounter<long>("atomic.credentials.cache.distributed.errors", "{error}", "Shared store calls that failed or timed out; requests went on without the store.");
+
     public static KeyValuePair<string, object?> CredentialTag(string name) => new("atomic.credential.name", name);
 
     public static KeyValuePair<string, object?> KindTag(string kind) => new("atomic.credential.kind", kind);

@@ -58,6 +58,24 @@ internal static partial class Log
 
     [LoggerMessage(503, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) refused {Method} {Host}: its body cannot be rewound, so it cannot be hashed for the signature")]
     public static partial void AwsBodyNotSeekable(ILogger logger, string credentialName, string kind, HttpMethod method, string host);
+    // 600-699: the distributed credential cache.
+    [LoggerMessage(600, LogLevel.Warning, "Distributed credential cache: {Operation} for {CacheKey} failed ({Reason}); requests use this process's entries and the identity provider, and the shared cache is tried again in {RetryAfter}")]
+    public static partial void DistributedCacheUnavailable(ILogger logger, string operation, string cacheKey, string reason, TimeSpan retryAfter, Exception? exception);
+
+    [LoggerMessage(601, LogLevel.Debug, "Distributed credential cache: {Operation} for {CacheKey} failed again ({Reason})")]
+    public static partial void DistributedCacheStillUnavailable(ILogger logger, string operation, string cacheKey, string reason, Exception? exception);
+
+    [LoggerMessage(602, LogLevel.Information, "Distributed credential cache is reachable again; entries are shared")]
+    public static partial void DistributedCacheRecovered(ILogger logger);
+
+    [LoggerMessage(603, LogLevel.Trace, "Distributed credential cache {Result} for {CacheKey}")]
+    public static partial void DistributedCacheLookup(ILogger logger, string result, string cacheKey);
+
+    [LoggerMessage(604, LogLevel.Warning, "Distributed credential cache: the entry for {CacheKey} could not be read (wrong protector keys or an unknown format); it is treated as a miss")]
+    public static partial void DistributedCacheUnreadable(ILogger logger, string cacheKey, Exception? exception);
+
+    [LoggerMessage(605, LogLevel.Warning, "Distributed credential cache could not renew {CacheKey}; the shared entry is served until {ExpiresAt:O}")]
+    public static partial void DistributedCacheRenewFailed(ILogger logger, string cacheKey, DateTimeOffset expiresAt, Exception exception);
 
     // OAuth client credentials: 400-499.
     [LoggerMessage(400, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) requesting a token from {Host} ({RequestScheme}, {ClientAuthentication})")]

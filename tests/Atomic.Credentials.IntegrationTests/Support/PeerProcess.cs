@@ -80,7 +80,10 @@ internal sealed class PeerProcess : IAsyncDisposable
         return await StartAsync(info, TimeSpan.FromSeconds(30));
     }
 
-    public static async Task<PeerProcess> StartAsync(ProcessStartInfo info, TimeSpan readyTimeout)
+    /// <param name="info">What to start.</param>
+    /// <param name="readyTimeout">How long to wait for the ready line.</param>
+    /// <param name="readyMarker">Text that marks the ready line, for a program that does not print READY (e.g. redis-server).</param>
+    public static async Task<PeerProcess> StartAsync(ProcessStartInfo info, TimeSpan readyTimeout, string? readyMarker = null)
     {
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + info.FileName);
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -97,7 +100,7 @@ internal sealed class PeerProcess : IAsyncDisposable
                 log.AppendLine(line);
             }
 
-            if (line.StartsWith("READY", StringComparison.Ordinal))
+            if (readyMarker is not null ? line.Contains(readyMarker, StringComparison.Ordinal) : line.StartsWith("READY", StringComparison.Ordinal))
             {
                 ready.TrySetResult(line.Length > 6 ? line[6..] : string.Empty);
             }

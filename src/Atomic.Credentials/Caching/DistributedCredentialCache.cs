@@ -1,0 +1,145 @@
+using Atomic.Credentials.Diagnostics;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Atomic.Credentials.Caching;
+
+/// <summary>
+/// An <see cref="ICredentialCache"/> for a fleet: entries are shared through an
+/// <see cref="IDistributedCache"/> (Redis, for instance), so one instance's token serves all of them.
+/// </summary>
+/// <remarks>
+/// A <see cref="MemoryCredentialCache"/> in front keeps its guarantees in each process (one fetch
+/// per key, a caller's cancellation ends only its wait, failures not cached, refresh ahead of
+/// expiry); only its misses and refreshes look in the shared cache before calling the identity
+/// provider. The shared cache is never on a request's critical path for longer than
+/// <see cref="DistributedCredentialCacheOptions.Timeout"/>: when it is slow or down, requests go
+/// on from this process's entries or the identity provider, a warning is logged, a metric counted,
+/// and sharing resumes once it answers again. What is stored is the value and its two instants,
+/// encrypted by the <see cref="ICredentialProtector"/> when one is given.
+/// </remarks>
+public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
+{
+    // The most an instance's renewal is put off past the entry's own refresh instant (see Staggered).
+    private static readonly TimeSpan MaxStagger = TimeSpan.FromSeconds(30);
+
+    private readonly SharedCredentialStore shared;
+    private readonly TimeProvider timeProvider;
+    private readonly ILogger logger;
+    private readonly MemoryCredentialCache local;
+
+    /// <summary>Creates a cache over <paramref name="shared"/>.</summary>
+    /// <param name="shared">The shared store; not disposed by this cache.</param>
+    /// <param name="protector">Encrypts entries before they are stored; null stores tokens in clear.</param>
+    /// <param name="options">Timeout and retry policy; defaults when null.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Where cache events are logged.</param>
+    public DistributedCredentialCache(
+        IDistributedCache shared,
+        ICredentialProtector? protector = null,
+        DistributedCredentialCacheOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(shared);
+        var validated = (options ?? new DistributedCredentialCacheOptions()).Validated();
+        this.timeProvider = timeProvider ?? TimeProvider.System;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        logger = loggerFactory.CreateLogger<DistributedCredentialCache>();
+        local = new MemoryCredentialCache(this.timeProvider, loggerFactory.CreateLogger<MemoryCredentialCache>());
+        this.shared = new SharedCredentialStore(shared, protector, validated, this.timeProvider, logger);
+    }
+
+    /// <summary>Where in [0, 1) of the stagger window this instance renews; random, replaceable by tests.</summary>
+#pragma warning disable CA5394 // Spreading renewals needs no cryptographic randomness.
+    internal Func<double> Jitter { get; init; } = Random.Shared.NextDouble;
+#pragma warning restore CA5394
+
+    /// <inheritdoc />
+    public ValueTask<CachedCredential> GetOrCreateAsync(
+        string key,
+        Func<CancellationToken, Task<CachedCredential>> factory,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+
+        // The state is passed, not captured: a first-level hit allocates nothing more than the memory cache's.
+        return local.GetOrCreateAsync(
+            key,
+            static (state, token) => state.Cache.LoadAsync(state.Key, state.Factory, token),
+            (Cache: this, Key: key, Factory: factory),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RemoveAsync(string key, string value, CancellationToken cancellationToken)
+    {
+        await local.RemoveAsync(key, value, cancellationToken).ConfigureAwait(false);
+
+        // Awaited (within the bound): the retry that follows a 401 must not read the rejected value back.
+        await shared.RemoveAsync(key, value).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends pending writes and drops this process's entries; the shared ones stay.</summary>
+    public void Dispose()
+    {
+        shared.Dispose();
+        local.Dispose();
+    }
+
+    // Runs as the first level's factory: once per key at a time in this process.
+    private async Task<CachedCredential> LoadAsync(
+        string key, Func<CancellationToken, Task<CachedCredential>> factory, CancellationToken token)
+    {
+        var stored = await shared.ReadAsync(key).ConfigureAwait(false);
+        var now = timeProvider.GetUtcNow();
+        if (stored is not null && stored.ExpiresAt > now && (stored.RefreshAt is null || stored.RefreshAt > now))
+        {
+            Count(key, "hit");
+            return Staggered(stored);
+        }
+
+        Count(key, shared.IsUnavailable ? "unavailable" : "miss");
+        CachedCredential created;
+        try
+        {
+            created = await factory(token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (stored is not null && stored.ExpiresAt > timeProvider.GetUtcNow())
+        {
+            // The shared entry is due for renewal and the identity provider failed: keep serving it.
+            CredentialsTelemetry.Failures.Add(1);
+            Log.DistributedCacheRenewFailed(logger, key, stored.ExpiresAt, exception);
+            return MemoryCredentialCache.PostponedRefresh(stored, timeProvider.GetUtcNow());
+        }
+
+        // Not awaited: a request never waits for the write; the next instance to miss reads it.
+        _ = shared.WriteAsync(key, created);
+        return Staggered(created);
+    }
+
+    // Every instance holding one shared entry would renew it at the same instant, each with a token
+    // request of its own. So this instance's copy is renewed at a random instant in the first half of
+    // the time between the entry's refresh instant and its expiry (at most 30 s later): the first
+    // instance to renew stores the new entry, and the others, renewing later, read it instead of
+    // calling the identity provider. The copy in the shared store keeps the entry's own instants.
+    private CachedCredential Staggered(CachedCredential entry)
+    {
+        if (entry.RefreshAt is not { } refreshAt)
+        {
+            return entry;
+        }
+
+        var window = Math.Min((entry.ExpiresAt - refreshAt).Ticks / 2, MaxStagger.Ticks);
+        return window <= 0
+            ? entry
+            : new CachedCredential(entry.Value, entry.ExpiresAt, refreshAt + TimeSpan.FromTicks((long)(Jitter() * window)));
+    }
+
+    private void Count(string key, string result)
+    {
+        CredentialsTelemetry.DistributedLookups.Add(1, new KeyValuePair<string, object?>("result", result));
+        Log.DistributedCacheLookup(logger, result, key);
+    }
+}

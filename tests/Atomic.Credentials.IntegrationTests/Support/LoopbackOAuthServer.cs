@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Atomic.Credentials.IntegrationTests.Support;
+
+/// <summary>
+/// A token endpoint and an API on 127.0.0.1 (Kestrel, in the test process): <c>POST /token</c>
+/// issues bearer tokens to one client (client_credentials, secret in the body) and counts them;
+/// <c>GET /api/{caller}</c> answers 200 for a token it issued and not yet expired, 401 otherwise,
+/// and remembers the last token each caller used.
+/// </summary>
+internal sealed class LoopbackOAuthServer : IAsyncDisposable
+{
+    public const string ClientId = "fleet-client";
+
+    private LoopbackServer host = null!;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> issued = new(StringComparer.Ordinal);
+    private int tokenRequests;
+    private long lifetimeTicks;
+
+    private LoopbackOAuthServer(string clientSecret, TimeSpan tokenLifetime)
+    {
+        ClientSecret = clientSecret;
+        lifetimeTicks = tokenLifetime.Ticks;
+    }
+
+    public string ClientSecret { get; }
+
+    /// <summary>The lifetime (expires_in) of the tokens issued from now on.</summary>
+    public TimeSpan TokenLifetime
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref lifetimeTicks));
+        set => Volatile.Write(ref lifetimeTicks, value.Ticks);
+    }
+
+    public Uri BaseAddress => host.Address;
+
+    public Uri TokenUrl => new(BaseAddress, "/token");
+
+    public int TokenRequests => Volatile.Read(ref tokenRequests);
+
+    public IReadOnlyCollection<string> IssuedTokens => [.. issued.Keys];
+
+    public ConcurrentDictionary<string, string> LastTokenBy { get; } = new(StringComparer.Ordinal);
+
+    public static async Task<LoopbackOAuthServer> StartAsync(TimeSpan tokenLifetime)
+    {
+        var server = new LoopbackOAuthServer("s3cr3t-" + Guid.NewGuid().ToString("N"), tokenLifetime);
+        server.host = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapPost("/token", (Delegate)server.TokenAsync);
+            app.MapGet("/api/{caller}", (Delegate)server.ServeApi);
+        });
+        return server;
+    }
+
+    public Uri Api(string caller) => new(BaseAddress, "/api/" + caller);
+
+    public ValueTask DisposeAsync() => host.DisposeAsync();
+
+    private async Task<IResult> TokenAsync(HttpContext context)
+    {
+        var form = await context.Request.ReadFormAsync();
+        if (form["grant_type"] != "client_credentials" || form["client_id"] != ClientId || form["client_secret"] != ClientSecret)
+        {
+            return Results.Json(new { error = "invalid_client" }, statusCode: 401);
+        }
+
+        var number = Interlocked.Increment(ref tokenRequests);
+        var token = $"at-{number}-{Guid.NewGuid():N}";
+        var lifetime = TokenLifetime;
+        issued[token] = DateTimeOffset.UtcNow + lifetime;
+        return Results.Json(new { access_token = token, token_type = "Bearer", expires_in = (int)lifetime.TotalSeconds });
+    }
+
+    private IResult ServeApi(string caller, HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header[7..] : string.Empty;
+        if (!issued.TryGetValue(token, out var expires) || expires <= DateTimeOffset.UtcNow)
+        {
+            return Results.StatusCode(401);
+        }
+
+        LastTokenBy[caller] = token;
+        return Results.Text("ok");
+    }
+}

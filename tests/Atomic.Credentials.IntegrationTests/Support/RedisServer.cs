@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Globalization;
+
+namespace Atomic.Credentials.IntegrationTests.Support;
+
+/// <summary>
+/// A real <c>redis-server</c> of the test's own on a free loopback port, without persistence; it can
+/// be stopped and restarted on the same port (a Redis outage). Nothing is left running after dispose.
+/// Missing <c>redis-server</c>: a failure under CI, a printed skip elsewhere.
+/// </summary>
+internal sealed class RedisServer : IAsyncDisposable
+{
+    private PeerProcess? process;
+
+    private RedisServer(int port) => Port = port;
+
+    public int Port { get; }
+
+    /// <summary>A StackExchange.Redis configuration string for this server.</summary>
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        PeerProcess.RequireOrSkip(
+            PeerProcess.FindOnPath("redis-server") is null ? "redis-server is not installed (apt-get install redis-server; .ci/run does)"
+            : PeerProcess.FindOnPath("redis-cli") is null ? "redis-cli is not installed (it comes with redis-server)"
+            : null);
+        var server = new RedisServer(FreePort());
+        await server.RestartAsync();
+        return server;
+    }
+
+    /// <summary>Starts the server (again) on its port and waits until it accepts connections.</summary>
+    public async Task RestartAsync()
+    {
+        var info = new ProcessStartInfo("redis-server")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--enable-debug-command", "local" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        process = await PeerProcess.StartAsync(info, TimeSpan.FromSeconds(20), readyMarker: "Ready to accept connections");
+    }
+
+    /// <summary>Kills the server (an outage: no graceful shutdown).</summary>
+    public async Task StopAsync()
+    {
+        if (process is { } running)
+        {
+            process = null;
+            await running.DisposeAsync();
+        }
+    }
+
+    /// <summary>Runs <c>redis-cli -p PORT args…</c> and returns what it printed.</summary>
+    public async Task<string> CliAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("-p");
+        info.ArgumentList.Add(Port.ToString(CultureInfo.InvariantCulture));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var cli = Process.Start(info)!;
+        var stdout = cli.StandardOutput.ReadToEndAsync();
+        var stderr = cli.StandardError.ReadToEndAsync();
+        await cli.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(cli.ExitCode, Is.Zero, "redis-cli failed: " + await stderr);
+        return await stdout;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
