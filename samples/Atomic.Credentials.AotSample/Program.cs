@@ -2,6 +2,8 @@
 // every credential in appsettings.json is registered with AddAtomicCredentials, attached to a client
 // of IHttpClientFactory, and sent to a stand-in API on 127.0.0.1 that accepts a request only when
 // that credential was applied to it (and refuses the same request sent without it).
+// With --redis host:port, tokens and JWTs are shared through Redis (the Atomic.Credentials.Redis
+// package) and the sample checks that they landed there.
 // Exits 0 only when each credential was applied.
 using System.Diagnostics;
 using System.Net;
@@ -21,6 +23,12 @@ var credentials = builder.Configuration.GetSection("AtomicCredentials");
 var expectations = Expectations.Map(credentials, api);
 
 builder.Services.AddAtomicCredentials(credentials);
+var redis = builder.Configuration["redis"];
+if (redis is not null)
+{
+    builder.Services.AddAtomicCredentialsRedisCache(redis);
+}
+
 foreach (var expectation in expectations)
 {
     builder.Services.AddHttpClient(expectation.Name, client => client.BaseAddress = api.BaseAddress)
@@ -48,4 +56,11 @@ foreach (var expectation in expectations)
 
 await host.StopAsync();
 Console.WriteLine($"{expectations.Count - failures} of {expectations.Count} credentials applied; host started after {startup.TotalMilliseconds:F0} ms, done after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+if (redis is not null)
+{
+    var shared = await RedisEntries.CountAsync(redis);
+    failures += shared > 0 ? 0 : 1;
+    Console.WriteLine($"{shared} cached credential entries shared through Redis at {redis}");
+}
+
 return failures == 0 && expectations.Count > 0 ? 0 : 1;
