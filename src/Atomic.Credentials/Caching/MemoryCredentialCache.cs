@@ -18,6 +18,7 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
     private readonly CancellationTokenSource lifetime = new();
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
+    private int disposed;
 
     /// <summary>Creates a cache.</summary>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
@@ -86,6 +87,12 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
     /// <summary>Ends pending background work and drops every entry.</summary>
     public void Dispose()
     {
+        // Disposing twice is allowed (IDisposable's contract): an HttpMessageInvoker and a using may both dispose the handler.
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         lifetime.Cancel();
         lifetime.Dispose();
         entries.Dispose();
