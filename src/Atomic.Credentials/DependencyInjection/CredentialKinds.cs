@@ -29,7 +29,7 @@ internal static class CredentialKinds
             KeyPairOptions.KindName,
             KeyPairConfiguration.Bind,
             (services, name) => new KeyPairJwtHandler(
-                name, Monitor<KeyPairOptions>(services), services.GetRequiredService<ICredentialCache>(),
+                name, Monitor<KeyPairOptions>(services), CredentialCaches.For(services, name),
                 services.GetRequiredService<TimeProvider>(), Loggers(services))),
         CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
             AwsSignedRequestOptions.KindName,

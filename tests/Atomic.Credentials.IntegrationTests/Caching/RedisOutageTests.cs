@@ -75,6 +75,17 @@ public sealed class RedisOutageTests
         Assert.That(issuedBefore, Does.Contain(server.LastTokenBy["c"]), "the new instance asked for a token of its own");
         TestContext.Progress.WriteLine($"token requests in all: {server.TokenRequests}");
 
+        // Without a protector (unlike the fleet test), Redis holds the token in clear, but never the secret.
+        var keys = (await redis.CliAsync("--scan")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var stored = string.Concat(await Task.WhenAll(keys.Select(k => redis.CliAsync("HGET", k, "data"))));
+        Assert.Multiple(() =>
+        {
+            Assert.That(keys, Has.All.StartsWith(SharedKeyPrefix + "api:").Or.StartsWith(SharedKeyPrefix + "warm-up:"));
+            Assert.That(stored, Does.Contain("Bearer at-"), "the entry was read back");
+            Assert.That(string.Concat(keys) + stored, Does.Not.Contain(server.ClientSecret));
+            Assert.That(string.Concat(keys) + stored, Does.Not.Contain(LoopbackOAuthServer.ClientId));
+        });
+
         // Through the outage, at Trace: no secret and no token in any log line.
         var logged = string.Join("\n", new[] { a, b, newcomer }.SelectMany(i => i.Logs.GetSnapshot()).Select(l => l.Message + " " + l.Exception));
         Assert.That(logged, Does.Contain("Distributed credential cache"), "the cache's lines were captured");

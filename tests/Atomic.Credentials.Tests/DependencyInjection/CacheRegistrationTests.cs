@@ -1,6 +1,8 @@
 using Atomic.Credentials.Caching;
 using Atomic.Credentials.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using RichardSzalay.MockHttp;
 
 namespace Atomic.Credentials.Tests.DependencyInjection;
 
@@ -53,5 +55,62 @@ public sealed class CacheRegistrationTests
         var services = new ServiceCollection();
         Assert.That(() => services.AddAtomicCredentialsDistributedCache(o => o.RetryAfter = TimeSpan.FromSeconds(-1)),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("RetryAfter"));
+    }
+}
+
+public sealed class SharedMaterialThroughConfigurationTests
+{
+    [Test]
+    public async Task Two_instances_configured_from_a_section_share_one_key_pair_jwt_through_the_distributed_cache()
+    {
+        var store = new Caching.TestStore(); // one shared store: what Redis is to a fleet
+        var seen = new List<string>();
+        var key = Tests.KeyPair.TestKeys.Pkcs8("ES256");
+
+        async Task<string> RunInstanceAsync()
+        {
+            var mock = new MockHttpMessageHandler();
+            mock.When("*").Respond(request =>
+            {
+                lock (seen)
+                {
+                    seen.Add(request.Headers.Authorization!.Parameter!);
+                }
+
+                return new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+            });
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["AtomicCredentials:partner:Type"] = "KeyPair",
+                    ["AtomicCredentials:partner:PrivateKey"] = key,
+                    ["AtomicCredentials:partner:Algorithm"] = "ES256",
+                    ["AtomicCredentials:partner:Issuer"] = "atomic",
+                })
+                .Build();
+            var services = new ServiceCollection();
+            services.AddAtomicCredentials(configuration.GetSection("AtomicCredentials"));
+            services.AddAtomicCredentialsDistributedCache(o => o.Store = _ => store);
+            services.AddHttpClient("partner").AddAtomicCredentialHandler("partner").ConfigurePrimaryHttpMessageHandler(() => mock);
+            await using var provider = services.BuildServiceProvider();
+            using var response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient("partner")
+                .GetAsync(new Uri("https://partner.example.com/orders"));
+            for (var i = 0; i < 300 && store.Sets == 0; i++)
+            {
+                await Task.Delay(10);
+            }
+
+            return response.RequestMessage!.Headers.Authorization!.Parameter!;
+        }
+
+        var first = await RunInstanceAsync();
+        var second = await RunInstanceAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second, Is.EqualTo(first), "the second instance was served the first one's JWT");
+            Assert.That(seen, Has.Count.EqualTo(2));
+            Assert.That(store.Sets, Is.EqualTo(1), "one JWT signed and stored for both");
+        });
     }
 }

@@ -90,20 +90,6 @@ internal sealed class TelemetryRecorder : IDisposable
         Add(exception.ToString());
     }
 
-    /// <summary>Runs an action that must fail, and records the failure for the scan.</summary>
-    public async Task ExpectFailureAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-            Assert.Fail("expected a failure");
-        }
-        catch (Exception exception) when (exception is not AssertionException)
-        {
-            AddException(exception);
-        }
-    }
-
     /// <summary>All printed text: log lines with their state and exceptions, tags, and what was added.</summary>
     public IReadOnlyList<string> Everything()
     {
