@@ -16,8 +16,6 @@ namespace Atomic.Credentials.IntegrationTests.Faults;
 [NonParallelizable]
 public sealed class RedisFaultTests
 {
-    private const string SharedKeyPrefix = "atomic:OAuthClientCredentials:";
-
     [Test]
     public async Task Redis_killed_mid_request_still_serves_the_request_and_tokens_are_shared_once_it_is_back()
     {
@@ -29,14 +27,7 @@ public sealed class RedisFaultTests
         var after = Enumerable.Range(0, 40).Select(i => $"after-{i}").ToList();
         foreach (var name in after.Prepend("mid-request").Prepend("warm-up"))
         {
-            services.AddAtomicCredential(name, (OAuthClientCredentialsOptions o) =>
-            {
-                o.IdentityUrl = server.TokenUrl.ToString();
-                o.ClientId = LoopbackOAuthServer.ClientId;
-                o.ClientSecret = server.ClientSecret;
-                o.Scope = name;
-            });
-            services.AddHttpClient(name).AddAtomicCredentialHandler(name);
+            server.AddCredential(services, name);
         }
 
         services.AddAtomicCredentialsRedisCache(redis.Configuration, cache =>
@@ -76,7 +67,7 @@ public sealed class RedisFaultTests
         {
             using var served = await clients.CreateClient(after[i]).GetAsync(server.Api(after[i]));
             Assert.That(served.IsSuccessStatusCode, Is.True, "no request fails while Redis comes back");
-            stored = (await redis.CliAsync("--scan")).Contains(SharedKeyPrefix, StringComparison.Ordinal);
+            stored = (await redis.CliAsync("--scan")).Contains(RedisServer.OAuthKeyPrefix, StringComparison.Ordinal);
         }
 
         Assert.That(stored, Is.True, "tokens reach Redis again once it is back");
