@@ -107,6 +107,22 @@ public sealed partial class BadInputProperties
                 && (handler is null || Dispose(handler));
         }));
 
+    [Property(MaxTest = 300)]
+    public Property AWS_settings_are_accepted_and_sign_or_are_rejected_naming_the_field() =>
+        Prop.ForAll(OddText.Arbitrary(12), OddText.Arbitrary(12), OddText.Arbitrary(), (region, service, secret) => OddText.Bounded(() =>
+        {
+            var options = new AwsSignedRequestOptions { AccessKeyId = "AKIDODD", SecretAccessKey = Marker + secret, Region = region, Service = service };
+            if (Build(() => new AwsSignatureHandler(options, "aws-odd"), "aws-odd", "Region", "Service", "SecretAccessKey") is not { } handler)
+            {
+                return true;
+            }
+
+            var sent = Send(handler, new HttpRequestMessage(HttpMethod.Get, Api));
+            return sent.Refusal is { } refusal ? Names(refusal, "aws-odd")
+                : sent.Request!.Headers.TryGetValues("Authorization", out var authorization)
+                    && authorization.Single().StartsWith($"AWS4-HMAC-SHA256 Credential=AKIDODD/", StringComparison.Ordinal);
+        }));
+
     [Property(MaxTest = 500)]
     public Property Any_bytes_as_a_token_response_parse_or_fail_with_a_reason() =>
         Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes => OddText.Bounded(() => ParsesOrExplains(bytes)));
