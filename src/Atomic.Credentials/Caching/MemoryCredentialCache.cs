@@ -87,8 +87,8 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
     /// <summary>Ends pending background work and drops every entry.</summary>
     public void Dispose()
     {
-        // Disposing twice is allowed (IDisposable's contract): an HttpMessageInvoker and a using may both dispose the handler.
-        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        // A handler may be disposed by both a using block and its HttpClient: the second call does nothing.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
         {
             return;
         }

@@ -28,6 +28,11 @@ public static class AtomicCredentialsHttpClientBuilderExtensions
             options.ShouldRedactHeaderValue = header => sensitive(header) || previous(header);
         });
 
+        // An integration preset (S3 bucket, Marketo, Salesforce Marketing Cloud) knows its API's
+        // address: a client without a base address of its own gets it, read at each CreateClient.
+        builder.ConfigureHttpClient((services, client) =>
+            client.BaseAddress ??= services.GetRequiredService<CredentialRegistry>().BaseAddress(services, credentialName));
+
         return builder.AddHttpMessageHandler(services =>
             services.GetRequiredService<CredentialRegistry>().CreateHandler(services, credentialName));
     }

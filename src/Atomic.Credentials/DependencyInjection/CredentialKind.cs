@@ -19,8 +19,10 @@ internal sealed class CredentialKind
         Action<IServiceCollection, string> register,
         Action<IServiceCollection, string, IConfiguration> bind,
         Func<IServiceProvider, string, DelegatingHandler> createHandler,
-        Func<IServiceProvider, string, Func<string, bool>> sensitiveHeaders)
+        Func<IServiceProvider, string, Func<string, bool>> sensitiveHeaders,
+        Func<IServiceProvider, string, Uri?> baseAddress)
     {
+        BaseAddress = baseAddress;
         Type = type;
         SensitiveHeaders = sensitiveHeaders;
         OptionsType = optionsType;
@@ -51,17 +53,25 @@ internal sealed class CredentialKind
     /// </summary>
     public Func<IServiceProvider, string, Func<string, bool>> SensitiveHeaders { get; }
 
+    /// <summary>
+    /// The base address an integration preset gives a client that has none (an S3 bucket, a
+    /// Marketo instance); null for plain kinds.
+    /// </summary>
+    public Func<IServiceProvider, string, Uri?> BaseAddress { get; }
+
     /// <param name="type">The <c>Type</c> name.</param>
     /// <param name="bind">Binds a section; written in the kind's own file so the binder's source generator sees the concrete type.</param>
     /// <param name="createHandler">Builds the handler for a named credential.</param>
     /// <param name="headerNames">The headers the kind sets from its options; <c>Authorization</c> when null.</param>
+    /// <param name="baseAddress">The base address the options give a client without one; none when null.</param>
     public static CredentialKind Create<
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions,
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
         string type,
         Action<OptionsBuilder<TOptions>, IConfiguration> bind,
         Func<IServiceProvider, string, DelegatingHandler> createHandler,
-        Func<TOptions, IEnumerable<string>>? headerNames = null)
+        Func<TOptions, IEnumerable<string>>? headerNames = null,
+        Func<TOptions, Uri?>? baseAddress = null)
         where TOptions : CredentialOptions
         where TValidator : class, IValidateOptions<TOptions>
     {
@@ -86,6 +96,9 @@ internal sealed class CredentialKind
                 var monitor = services.GetRequiredService<IOptionsMonitor<TOptions>>();
                 return header => header.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
                     || (headerNames?.Invoke(monitor.Get(name)).Contains(header, StringComparer.OrdinalIgnoreCase) ?? false);
-            });
+            },
+            baseAddress is null
+                ? static (_, _) => null
+                : (services, name) => baseAddress(services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name)));
     }
 }

@@ -46,6 +46,26 @@ internal static class CredentialKinds
                 OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
                 services.GetRequiredService<TimeProvider>(),
                 Loggers(services))),
+        CredentialKind.Create<SalesforceMarketingCloudOptions, OAuth.SalesforceMarketingCloudOptionsValidator>(
+            SalesforceMarketingCloudOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => OAuthPreset<SalesforceMarketingCloudOptions>(services, name, options => options.ToOAuth()),
+            baseAddress: options => options.RestBaseAddress),
+        CredentialKind.Create<MarketoOptions, OAuth.MarketoOptionsValidator>(
+            MarketoOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => OAuthPreset<MarketoOptions>(services, name, options => options.ToOAuth()),
+            baseAddress: options => options.RestBaseAddress),
+        CredentialKind.Create<S3BucketOptions, S3BucketOptionsValidator>(
+            S3BucketOptions.KindName,
+            (options, section) => options.Bind(section),
+            (services, name) => new AwsSignatureHandler(
+                name,
+                new Internal.DerivedOptionsMonitor<S3BucketOptions, AwsSignedRequestOptions>(Monitor<S3BucketOptions>(services), options => options.ToAws()),
+                services.GetService<TimeProvider>(),
+                Loggers(services)),
+            _ => [SigV4Signer.SecurityTokenHeader],
+            options => options.BaseAddress),
     ];
 
     public static CredentialKind? FindByType(string? type) =>
@@ -58,6 +78,18 @@ internal static class CredentialKinds
 
     private static IOptionsMonitor<TOptions> Monitor<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(IServiceProvider services) =>
         services.GetRequiredService<IOptionsMonitor<TOptions>>();
+
+    // An integration preset on the OAuth kind: its options derived into OAuth options, one handler.
+    private static OAuthClientCredentialsHandler OAuthPreset<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        IServiceProvider services, string name, Func<TOptions, OAuthClientCredentialsOptions> derive)
+        where TOptions : class =>
+        new(
+            name,
+            new Internal.DerivedOptionsMonitor<TOptions, OAuthClientCredentialsOptions>(Monitor<TOptions>(services), derive),
+            CredentialCaches.For(services, name),
+            OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
+            services.GetRequiredService<TimeProvider>(),
+            Loggers(services));
 
     private static ILoggerFactory? Loggers(IServiceProvider services) => services.GetService<ILoggerFactory>();
 }

@@ -23,6 +23,10 @@ internal sealed class CredentialRegistry(IEnumerable<CredentialRegistration> reg
         return registration.Kind.CreateHandler(services, name);
     }
 
+    /// <summary>The base address credential <paramref name="name"/> gives its clients (an integration's API), if any.</summary>
+    public Uri? BaseAddress(IServiceProvider services, string name) =>
+        byName.TryGetValue(name, out var registration) ? registration.Kind.BaseAddress(services, name) : null;
+
     /// <summary>Which headers of a client using credential <paramref name="name"/> must not be logged.</summary>
     public Func<string, bool> SensitiveHeaders(IServiceProvider services, string name) =>
         byName.TryGetValue(name, out var registration) ? registration.Kind.SensitiveHeaders(services, name) : static _ => false;

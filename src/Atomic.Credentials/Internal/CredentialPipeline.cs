@@ -72,7 +72,7 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
 
         // The common case costs nothing more than the inner handler: its own task is returned as is
         // unless the answer is one we act on (a rejection or a redirect).
-        return sending.IsCompletedSuccessfully && !NeedsFollowUp(sending.Result, request, redirects)
+        return sending.IsCompletedSuccessfully && !NeedsFollowUp(state, sending.Result, request, redirects)
             ? sending
             : FollowUpAsync(state, request, sending, redirects, send, cancellationToken);
     }
@@ -93,6 +93,18 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         TState state, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken) =>
         ValueTask.FromResult(false);
 
+    /// <summary>
+    /// Whether <paramref name="response"/> may say the material was rejected: a 401 by default. A kind
+    /// whose API reports rejection otherwise (Marketo: a 200 with error 601 in its body) overrides it
+    /// and <see cref="IsRejectionAsync"/>. Synchronous and cheap: it runs on every response.
+    /// </summary>
+    protected virtual bool MayBeRejection(TState state, HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.Unauthorized;
+
+    /// <summary>Decides a response <see cref="MayBeRejection"/> picked out, e.g. by reading a bounded body.</summary>
+    protected virtual ValueTask<bool> IsRejectionAsync(TState state, HttpResponseMessage response, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(true);
+
     /// <summary>Whether a request body can be sent a second time.</summary>
     protected static bool IsReplayable(HttpContent? content) =>
         content is null or ByteArrayContent or ReadOnlyMemoryContent;
@@ -111,7 +123,8 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         CancellationToken cancellationToken)
     {
         var response = await sending.ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Unauthorized && IsReplayable(request.Content)
+        if (IsReplayable(request.Content) && MayBeRejection(state, response)
+            && await IsRejectionAsync(state, response, cancellationToken).ConfigureAwait(false)
             && await OnRejectedAsync(state, request, response, cancellationToken).ConfigureAwait(false))
         {
             Log.RetryingAfterRejection(Logger, Name, Kind, (int)response.StatusCode);
@@ -133,8 +146,8 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         }
     }
 
-    private static bool NeedsFollowUp(HttpResponseMessage response, HttpRequestMessage request, RedirectPolicy redirects) =>
-        (response.StatusCode == HttpStatusCode.Unauthorized && IsReplayable(request.Content))
+    private bool NeedsFollowUp(TState state, HttpResponseMessage response, HttpRequestMessage request, RedirectPolicy redirects) =>
+        (MayBeRejection(state, response) && IsReplayable(request.Content))
         || (redirects.Follow && (int)response.StatusCode is 301 or 302 or 303 or 307 or 308);
 
     // Once, at the first request: by then the handler chain is complete.

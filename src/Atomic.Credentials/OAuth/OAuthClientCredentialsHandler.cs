@@ -48,6 +48,24 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             name ?? OAuthClientCredentialsOptions.KindName,
             new StaticOptionsMonitor<OAuthClientCredentialsOptions>(
                 OptionsGate.Validated(new OAuthClientCredentialsOptionsValidator(), name ?? OAuthClientCredentialsOptions.KindName, options)),
+            cache,
+            tokenHandler,
+            timeProvider,
+            loggerFactory)
+    {
+    }
+
+    // Without dependency injection, for OAuth options as given or as an integration preset derives them.
+    internal OAuthClientCredentialsHandler(
+        string name,
+        IOptionsMonitor<OAuthClientCredentialsOptions> monitor,
+        ICredentialCache? cache,
+        HttpMessageHandler? tokenHandler,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory)
+        : this(
+            name,
+            monitor,
             cache ?? new MemoryCredentialCache(timeProvider, loggerFactory?.CreateLogger<MemoryCredentialCache>()),
             tokenHandler is null ? TokenTransport.Shared : TokenTransport.Over(tokenHandler),
             timeProvider ?? TimeProvider.System,
@@ -92,6 +110,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             var parameters = new TokenRequestParameters(options, timeProvider);
             Host = parameters.Endpoint.IdnHost;
             RetryOnUnauthorized = options.RetryOnUnauthorized;
+            Profile = options.Profile;
 
             // Everything that identifies the token, secrets included (hashed): a rotated secret or
             // another scope is another entry, and two credentials never share one.
@@ -105,7 +124,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
                 ]);
 
             // One delegate per options instance, so a cache hit allocates none.
-            Fetch = new TokenEndpoint(name, options, parameters, transport, timeProvider, logger).RequestAsync;
+            Fetch = new TokenEndpoint(name, options, parameters, transport, timeProvider, logger, options.Profile is { } profile ? profile.Received : null).RequestAsync;
         }
 
         public string CacheKey { get; }
@@ -113,6 +132,8 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         public string Host { get; }
 
         public bool RetryOnUnauthorized { get; }
+
+        public OAuthApiProfile? Profile { get; }
 
         public Func<CancellationToken, Task<CachedCredential>> Fetch { get; }
     }
@@ -134,12 +155,29 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         {
             // The cached value is the whole header value ("Bearer …"): a hit allocates nothing for it.
             var entry = await cache.GetOrCreateAsync(state.CacheKey, state.Fetch, cancellationToken).ConfigureAwait(false);
+            if (state.Profile?.Redirect(request.RequestUri!) is { } target)
+            {
+                // The API's real address came with the token: the guard judges it as it judged the first.
+                if (state.Guard.Check(target) is { } reason)
+                {
+                    throw new CredentialException(Name, state.Profile.Kind, $"Refused to send the credential to '{target.IdnHost}': {reason}. The request was not sent.");
+                }
+
+                request.RequestUri = target;
+            }
+
             request.Headers.Remove(HeaderNames.Authorization);
             request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, entry.Value);
         }
 
         protected override void Remove(State state, HttpRequestMessage request) =>
             request.Headers.Remove(HeaderNames.Authorization);
+
+        protected override bool MayBeRejection(State state, HttpResponseMessage response) =>
+            state.Profile is { } profile ? profile.MayBeRejection(response) : base.MayBeRejection(state, response);
+
+        protected override ValueTask<bool> IsRejectionAsync(State state, HttpResponseMessage response, CancellationToken cancellationToken) =>
+            state.Profile is { } profile ? profile.IsRejectionAsync(response, cancellationToken) : base.IsRejectionAsync(state, response, cancellationToken);
 
         // The one place that decides what a rejection is and what it evicts.
         protected override async ValueTask<bool> OnRejectedAsync(

@@ -73,5 +73,11 @@ public sealed class OAuthClientCredentialsOptions : CredentialOptions
     /// </summary>
     public bool RetryOnUnauthorized { get; set; } = true;
 
+    /// <summary>
+    /// Set by an integration preset (Marketo, Salesforce Marketing Cloud) on the options it derives.
+    /// A field, so the configuration binder never sees it.
+    /// </summary>
+    internal OAuth.OAuthApiProfile? Profile;
+
     internal override string Kind => KindName;
 }

@@ -12,7 +12,7 @@ internal sealed class OAuthClientCredentialsOptionsValidator : IValidateOptions<
     {
         var errors = new OptionsErrors(name, OAuthClientCredentialsOptions.KindName);
         errors.AddCommon(options);
-        ValidateIdentityUrl(errors, options);
+        ValidateEndpointUrl(errors, nameof(options.IdentityUrl), options.IdentityUrl, options.AllowInsecureTransport);
         errors.Required(nameof(options.ClientId), options.ClientId);
         errors.NoControlCharacters(nameof(options.Scope), options.Scope);
 
@@ -48,20 +48,20 @@ internal sealed class OAuthClientCredentialsOptionsValidator : IValidateOptions<
         return errors.Result;
     }
 
-    private static void ValidateIdentityUrl(OptionsErrors errors, OAuthClientCredentialsOptions options)
+    /// <summary>An endpoint the secret is sent to: absolute, https (http only to loopback or when allowed), no user info or fragment.</summary>
+    internal static void ValidateEndpointUrl(OptionsErrors errors, string field, string? url, bool allowInsecureTransport)
     {
-        const string field = nameof(options.IdentityUrl);
-        if (!errors.Required(field, options.IdentityUrl))
+        if (!errors.Required(field, url))
         {
             return;
         }
 
-        if (!Uri.TryCreate(options.IdentityUrl, UriKind.Absolute, out var uri)
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
             || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
         {
             errors.Add(field, "must be an absolute http or https URL");
         }
-        else if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !options.AllowInsecureTransport)
+        else if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !allowInsecureTransport)
         {
             // The client secret would cross the network in clear.
             errors.Add(field, "must use https (plain http only to a loopback host, or with AllowInsecureTransport)");

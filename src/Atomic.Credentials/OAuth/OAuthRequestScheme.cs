@@ -16,4 +16,10 @@ public enum OAuthRequestScheme
     /// GET (Marketo); the secret then travels in the URL, so prefer <see cref="Body"/> when you can.
     /// </summary>
     Query,
+
+    /// <summary>
+    /// A <c>POST</c> with the parameters as one JSON object of strings (<c>application/json</c>),
+    /// for identity providers that take no form (Salesforce Marketing Cloud's <c>/v2/token</c>).
+    /// </summary>
+    JsonBody,
 }

@@ -20,11 +20,14 @@ internal sealed class TokenEndpoint
     private readonly TimeProvider timeProvider;
     private readonly SecretScrubber scrubber;
     private readonly ILogger logger;
+    private readonly Action<CachedCredential, TokenResponse>? received;
 
+    // received: told of each token with the whole response, for an API that needs more of it (an instance URL).
     public TokenEndpoint(
         string name, OAuthClientCredentialsOptions options, TokenRequestParameters parameters,
-        TokenTransport transport, TimeProvider timeProvider, ILogger logger)
+        TokenTransport transport, TimeProvider timeProvider, ILogger logger, Action<CachedCredential, TokenResponse>? received = null)
     {
+        this.received = received;
         this.name = name;
         this.options = options;
         this.parameters = parameters;
@@ -49,8 +52,9 @@ internal sealed class TokenEndpoint
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            var (token, expiresIn) = await SendAsync(linked.Token).ConfigureAwait(false);
-            var entry = TokenLifetime.Entry("Bearer " + token, expiresIn, options.CacheDuration, timeProvider.GetUtcNow());
+            var body = await SendAsync(linked.Token).ConfigureAwait(false);
+            var entry = TokenLifetime.Entry("Bearer " + body.AccessToken, body.ExpiresIn, options.CacheDuration, timeProvider.GetUtcNow());
+            received?.Invoke(entry, body);
             CredentialsTelemetry.MaterialRequests.Add(
                 1, CredentialsTelemetry.CredentialTag(name), CredentialsTelemetry.KindTag(OAuthClientCredentialsOptions.KindName));
             Log.TokenReceived(logger, name, entry.RefreshAt ?? entry.ExpiresAt, entry.ExpiresAt);
@@ -80,7 +84,7 @@ internal sealed class TokenEndpoint
         }
     }
 
-    private async Task<(string Token, TimeSpan? ExpiresIn)> SendAsync(CancellationToken cancellationToken)
+    private async Task<TokenResponse> SendAsync(CancellationToken cancellationToken)
     {
         using var request = parameters.Create();
         using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -133,7 +137,7 @@ internal sealed class TokenEndpoint
             throw Fail(null, $"The token type '{scrubber.Scrub(body.TokenType)}' is not supported; only Bearer tokens are.", status);
         }
 
-        return (body.AccessToken, body.ExpiresIn);
+        return body;
     }
 
     private CredentialException Fail(

@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 
 namespace Atomic.Credentials.OAuth;
 
@@ -72,6 +75,7 @@ internal sealed class TokenRequestParameters
         var request = scheme switch
         {
             OAuthRequestScheme.Query => new HttpRequestMessage(HttpMethod.Get, MergeQuery(Endpoint, sent)),
+            OAuthRequestScheme.JsonBody => new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = JsonBody(sent) },
             _ => new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new FormUrlEncodedContent(sent) },
         };
 
@@ -108,6 +112,26 @@ internal sealed class TokenRequestParameters
         }
 
         return new UriBuilder(endpoint) { Query = query.ToString() }.Uri;
+    }
+
+    /// <summary>The parameters as one flat JSON object of strings, in the order they are sent.</summary>
+    internal static ByteArrayContent JsonBody(IReadOnlyList<KeyValuePair<string, string>> sent)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in sent)
+            {
+                writer.WriteString(name, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var content = new ByteArrayContent(buffer.WrittenSpan.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
     }
 
     // application/x-www-form-urlencoded as FormUrlEncodedContent writes it: space as '+'.

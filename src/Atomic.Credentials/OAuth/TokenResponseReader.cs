@@ -51,7 +51,7 @@ internal static class TokenResponseReader
             json = json[3..];
         }
 
-        string? accessToken = null, tokenType = null, error = null, description = null;
+        string? accessToken = null, tokenType = null, error = null, description = null, rest = null, soap = null;
         TimeSpan? expiresIn = null;
         try
         {
@@ -72,6 +72,8 @@ internal static class TokenResponseReader
                     case Field.ExpiresIn: expiresIn = ReadSeconds(ref reader); break;
                     case Field.Error: error = ReadString(ref reader, "error"); break;
                     case Field.ErrorDescription: description = ReadString(ref reader, "error_description"); break;
+                    case Field.RestInstanceUrl: rest = ReadString(ref reader, "rest_instance_url"); break;
+                    case Field.SoapInstanceUrl: soap = ReadString(ref reader, "soap_instance_url"); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -87,7 +89,7 @@ internal static class TokenResponseReader
             throw new FormatException($"the response is not valid JSON (byte {exception.BytePositionInLine})");
         }
 
-        return new TokenResponse(accessToken, tokenType, expiresIn, error, description);
+        return new TokenResponse(accessToken, tokenType, expiresIn, error, description) { RestInstanceUrl = rest, SoapInstanceUrl = soap };
     }
 
     // ValueTextEquals compares the unescaped name, so "access\u005ftoken" is recognised too.
@@ -97,6 +99,8 @@ internal static class TokenResponseReader
         : reader.ValueTextEquals("expires_in"u8) ? Field.ExpiresIn
         : reader.ValueTextEquals("error"u8) ? Field.Error
         : reader.ValueTextEquals("error_description"u8) ? Field.ErrorDescription
+        : reader.ValueTextEquals("rest_instance_url"u8) ? Field.RestInstanceUrl
+        : reader.ValueTextEquals("soap_instance_url"u8) ? Field.SoapInstanceUrl
         : Field.Other;
 
     private static string? ReadString(ref Utf8JsonReader reader, string field) => reader.TokenType switch
@@ -163,5 +167,7 @@ internal static class TokenResponseReader
         ExpiresIn,
         Error,
         ErrorDescription,
+        RestInstanceUrl,
+        SoapInstanceUrl,
     }
 }

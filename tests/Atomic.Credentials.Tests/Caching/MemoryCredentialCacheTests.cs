@@ -198,6 +198,16 @@ public sealed class MemoryCredentialCacheTests
         Assert.That(entry.ToString(), Does.Not.Contain("super-secret-token"));
     }
 
+    [Test]
+    public void Disposing_twice_is_harmless_and_a_disposed_cache_says_so()
+    {
+        cache.Dispose();
+        Assert.DoesNotThrow(cache.Dispose);
+        Assert.That(
+            async () => await cache.GetOrCreateAsync("k", _ => Task.FromResult(new CachedCredential("v", time.GetUtcNow().AddMinutes(1))), CancellationToken.None),
+            Throws.InstanceOf<ObjectDisposedException>());
+    }
+
     private static async Task WaitUntil(Func<Task<bool>> condition)
     {
         for (var i = 0; i < 1000; i++)

@@ -1,0 +1,31 @@
+using System.Net;
+using Atomic.Credentials.Caching;
+
+namespace Atomic.Credentials.OAuth;
+
+/// <summary>
+/// What an API built on OAuth client credentials adds to the kind, carried by the options instance
+/// an integration preset derives: where requests go once a token says so (Salesforce Marketing
+/// Cloud's instance URL) and what else means "token rejected" (Marketo's 601/602 in a 200).
+/// Plain OAuth credentials have none: no virtual call beyond the 401 check.
+/// </summary>
+internal abstract class OAuthApiProfile
+{
+    /// <summary>The preset's <c>Type</c>, for errors.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>Told of every token with the whole response.</summary>
+    public virtual void Received(CachedCredential entry, TokenResponse response)
+    {
+    }
+
+    /// <summary>Where <paramref name="requestUri"/> really goes, or null to leave it.</summary>
+    public virtual Uri? Redirect(Uri requestUri) => null;
+
+    /// <inheritdoc cref="Internal.CredentialPipeline{TOptions, TState}.MayBeRejection"/>
+    public virtual bool MayBeRejection(HttpResponseMessage response) => response.StatusCode == HttpStatusCode.Unauthorized;
+
+    /// <summary>Decides a response <see cref="MayBeRejection"/> picked out.</summary>
+    public virtual ValueTask<bool> IsRejectionAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(true);
+}
