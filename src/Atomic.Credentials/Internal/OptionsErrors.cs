@@ -52,6 +52,28 @@ internal sealed class OptionsErrors(string? credentialName, string kind)
             return false;
         }
 
+        if (value is not null && !IsValidText(value))
+        {
+            // A lone surrogate would be sent as U+FFFD: a different secret from the one configured, failing far from here.
+            Add(field, "is not valid Unicode text (it has a lone surrogate)");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool IsValidText(ReadOnlySpan<char> value)
+    {
+        while (!value.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(value, out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            value = value[consumed..];
+        }
+
         return true;
     }
 }

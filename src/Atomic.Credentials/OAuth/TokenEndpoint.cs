@@ -68,6 +68,11 @@ internal sealed class TokenEndpoint
         {
             throw Fail(activity, $"The identity provider at {Host} could not be reached: {scrubber.Scrub(exception.Message)}", inner: exception);
         }
+        catch (IOException exception)
+        {
+            // The body is read after the headers arrived: a reset or a premature end surfaces here, not as an HttpRequestException.
+            throw Fail(activity, $"The connection to the identity provider at {Host} broke while the token response was read: {scrubber.Scrub(exception.Message)}", inner: exception);
+        }
         catch (InvalidOperationException exception)
         {
             throw Fail(activity, $"The token request to {Host} could not be sent: {scrubber.Scrub(exception.Message)}", inner: exception);

@@ -14,8 +14,6 @@ namespace Atomic.Credentials.IntegrationTests.Caching;
 [NonParallelizable]
 public sealed class RedisOutageTests
 {
-    private const string SharedKeyPrefix = "atomic:OAuthClientCredentials:";
-
     [Test]
     public async Task Redis_stopped_mid_run_fails_no_request_and_once_restarted_tokens_are_shared_again()
     {
@@ -27,7 +25,7 @@ public sealed class RedisOutageTests
 
         // Shared: the second instance is served the first one's token.
         Assert.That(await a.SendAsync(20), Is.Zero);
-        await Eventually(async () => (await redis.CliAsync("--scan")).Contains(SharedKeyPrefix, StringComparison.Ordinal), "the token reaches Redis");
+        await Eventually(async () => (await redis.CliAsync("--scan")).Contains(RedisServer.OAuthKeyPrefix, StringComparison.Ordinal), "the token reaches Redis");
         Assert.That(await b.SendAsync(20), Is.Zero);
         Assert.That(server.TokenRequests, Is.EqualTo(1));
         Assert.That(server.LastTokenBy["b"], Is.EqualTo(server.LastTokenBy["a"]));
@@ -80,7 +78,7 @@ public sealed class RedisOutageTests
         var stored = string.Concat(await Task.WhenAll(keys.Select(k => redis.CliAsync("HGET", k, "data"))));
         Assert.Multiple(() =>
         {
-            Assert.That(keys, Has.All.StartsWith(SharedKeyPrefix + "api:").Or.StartsWith(SharedKeyPrefix + "warm-up:"));
+            Assert.That(keys, Has.All.StartsWith(RedisServer.OAuthKeyPrefix + "api:").Or.StartsWith(RedisServer.OAuthKeyPrefix + "warm-up:"));
             Assert.That(stored, Does.Contain("Bearer at-"), "the entry was read back");
             Assert.That(string.Concat(keys) + stored, Does.Not.Contain(server.ClientSecret));
             Assert.That(string.Concat(keys) + stored, Does.Not.Contain(LoopbackOAuthServer.ClientId));
@@ -155,14 +153,7 @@ public sealed class RedisOutageTests
             services.AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
             foreach (var name in new[] { "api", "warm-up" })
             {
-                services.AddAtomicCredential(name, (OAuthClientCredentialsOptions o) =>
-                {
-                    o.IdentityUrl = server.TokenUrl.ToString();
-                    o.ClientId = LoopbackOAuthServer.ClientId;
-                    o.ClientSecret = server.ClientSecret;
-                    o.Scope = name;
-                });
-                services.AddHttpClient(name).AddAtomicCredentialHandler(name);
+                server.AddCredential(services, name);
             }
 
             services.AddAtomicCredentialsRedisCache(redis.Configuration, cache =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Atomic.Credentials.IntegrationTests.Support;
 
@@ -56,6 +57,19 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
     }
 
     public Uri Api(string caller) => new(BaseAddress, "/api/" + caller);
+
+    /// <summary>Registers an OAuth credential for this server (its scope is its name) and a client of the same name using it.</summary>
+    public void AddCredential(IServiceCollection services, string name)
+    {
+        services.AddAtomicCredential(name, (OAuthClientCredentialsOptions o) =>
+        {
+            o.IdentityUrl = TokenUrl.ToString();
+            o.ClientId = ClientId;
+            o.ClientSecret = ClientSecret;
+            o.Scope = name;
+        });
+        services.AddHttpClient(name).AddAtomicCredentialHandler(name);
+    }
 
     public ValueTask DisposeAsync() => host.DisposeAsync();
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -21,11 +22,20 @@ internal sealed class LoopbackServer : IAsyncDisposable
     /// <summary>The same server, addressed as <c>localhost</c>: another host name on loopback.</summary>
     public Uri LocalhostAddress => new UriBuilder(Address) { Host = "localhost" }.Uri;
 
-    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> map, int port = 0)
+    /// <param name="map">The endpoints.</param>
+    /// <param name="port">The port; a free one when 0.</param>
+    /// <param name="certificate">When set, the server speaks https with the certificate it returns at each handshake.</param>
+    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> map, int port = 0, Func<X509Certificate2>? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.WebHost.UseUrls($"{(certificate is null ? "http" : "https")}://127.0.0.1:{port}");
+        if (certificate is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => certificate()));
+        }
+
         var app = builder.Build();
         map(app);
         await app.StartAsync();

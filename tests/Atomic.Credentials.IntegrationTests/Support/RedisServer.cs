@@ -16,6 +16,9 @@ internal sealed class RedisServer : IAsyncDisposable
 
     private RedisServer(int port) => Port = port;
 
+    /// <summary>Where the distributed cache keeps OAuth tokens in Redis.</summary>
+    public const string OAuthKeyPrefix = "atomic:OAuthClientCredentials:";
+
     public int Port { get; }
 
     /// <summary>A StackExchange.Redis configuration string for this server.</summary>
