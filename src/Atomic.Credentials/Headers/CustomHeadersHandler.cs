@@ -48,9 +48,15 @@ public sealed class CustomHeadersHandler : DelegatingHandler
 
         protected override ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            // Most requests carry no header yet: then there is nothing to replace and no lookup to pay for.
+            var replace = request.Headers.NonValidated.Count > 0;
             foreach (var (header, value) in state.Headers)
             {
-                request.Headers.Remove(header);
+                if (replace)
+                {
+                    request.Headers.Remove(header);
+                }
+
                 request.Headers.TryAddWithoutValidation(header, value);
             }
 

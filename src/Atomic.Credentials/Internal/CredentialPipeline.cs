@@ -139,7 +139,11 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
 
     private void Applied(HttpRequestMessage request)
     {
-        CredentialsTelemetry.RequestsApplied.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+        if (CredentialsTelemetry.RequestsApplied.Enabled)
+        {
+            CredentialsTelemetry.RequestsApplied.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+        }
+
         if (Logger.IsEnabled(LogLevel.Trace))
         {
             Log.CredentialApplied(Logger, Name, Kind, request.Method, request.RequestUri!.IdnHost);
