@@ -128,21 +128,15 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         {
             // The cached value is the whole header value ("Bearer …"): a hit allocates nothing for it.
             var entry = await cache.GetOrCreateAsync(state.CacheKey, state.Sign, cancellationToken).ConfigureAwait(false);
-            request.Headers.Remove(HeaderNames.Authorization);
-            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, entry.Value);
+            BearerHeader.Apply(request, entry);
         }
 
-        protected override void Remove(State state, HttpRequestMessage request) =>
-            request.Headers.Remove(HeaderNames.Authorization);
+        protected override void Remove(State state, HttpRequestMessage request) => BearerHeader.Remove(request);
 
         protected override async ValueTask<bool> OnRejectedAsync(
             State state, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
         {
-            // Evicts only the JWT this request carried: a newer one, signed meanwhile, stays.
-            if (request.Headers.TryGetValues(HeaderNames.Authorization, out var values) && values.FirstOrDefault() is { } rejected)
-            {
-                await cache.RemoveAsync(state.CacheKey, rejected, cancellationToken).ConfigureAwait(false);
-            }
+            await BearerHeader.EvictAsync(cache, state.CacheKey, request, cancellationToken).ConfigureAwait(false);
 
             return true;
         }

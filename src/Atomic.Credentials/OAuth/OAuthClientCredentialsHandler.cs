@@ -166,12 +166,10 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
                 request.RequestUri = target;
             }
 
-            request.Headers.Remove(HeaderNames.Authorization);
-            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, entry.Value);
+            BearerHeader.Apply(request, entry);
         }
 
-        protected override void Remove(State state, HttpRequestMessage request) =>
-            request.Headers.Remove(HeaderNames.Authorization);
+        protected override void Remove(State state, HttpRequestMessage request) => BearerHeader.Remove(request);
 
         protected override bool MayBeRejection(State state, HttpResponseMessage response) =>
             state.Profile is { } profile ? profile.MayBeRejection(response) : base.MayBeRejection(state, response);
@@ -187,12 +185,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             {
                 return false;
             }
-
-            // Evicts only the token this request carried: a newer one, fetched meanwhile, stays.
-            if (request.Headers.TryGetValues(HeaderNames.Authorization, out var values) && values.FirstOrDefault() is { } rejected)
-            {
-                await cache.RemoveAsync(state.CacheKey, rejected, cancellationToken).ConfigureAwait(false);
-            }
+            await BearerHeader.EvictAsync(cache, state.CacheKey, request, cancellationToken).ConfigureAwait(false);
 
             Log.TokenRejected(Logger, Name, request.RequestUri?.IdnHost ?? state.Host);
             return true;
