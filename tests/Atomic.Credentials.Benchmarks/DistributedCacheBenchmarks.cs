@@ -20,7 +20,6 @@ namespace Atomic.Credentials.Benchmarks;
 [MedianColumn]
 public class DistributedCacheBenchmarks
 {
-    private static readonly Uri Target = new("https://api.example.com/v1/orders?page=2");
     private const string SharedKey = "atomic:OAuthClientCredentials:bench:shared";
     private Process redis = null!;
     private RedisCache store = null!;
@@ -63,10 +62,10 @@ public class DistributedCacheBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public Task<int> FirstLevel_MemoryCache() => Send(memoryClient);
+    public Task<int> FirstLevel_MemoryCache() => BenchmarkRequest.Send(memoryClient);
 
     [Benchmark]
-    public Task<int> FirstLevel_DistributedCache() => Send(distributedClient);
+    public Task<int> FirstLevel_DistributedCache() => BenchmarkRequest.Send(distributedClient);
 
     [Benchmark]
     public async Task<int> ServedFromRedis() => (await sharedStore.ReadAsync(SharedKey).ConfigureAwait(false))!.Value.Length;
@@ -88,16 +87,10 @@ public class DistributedCacheBenchmarks
         {
             InnerHandler = new NoOpHandler(),
         });
-        Send(client).GetAwaiter().GetResult(); // the token is in the first level from here on
+        BenchmarkRequest.Send(client).GetAwaiter().GetResult(); // the token is in the first level from here on
         return client;
     }
 
-    private static async Task<int> Send(HttpClient client)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Target);
-        using var response = await client.SendAsync(request).ConfigureAwait(false);
-        return (int)response.StatusCode;
-    }
 
     private static int FreePort()
     {

@@ -9,7 +9,6 @@ namespace Atomic.Credentials.Benchmarks;
 [MemoryDiagnoser]
 public class HandlerOverheadBenchmarks
 {
-    private static readonly Uri Target = new("https://api.example.com/v1/orders?page=2");
     private HttpClient none = null!;
     private HttpClient basic = null!;
     private HttpClient headers = null!;
@@ -34,18 +33,12 @@ public class HandlerOverheadBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public Task<int> NoCredential() => Send(none);
+    public Task<int> NoCredential() => BenchmarkRequest.Send(none);
 
     [Benchmark]
-    public Task<int> BasicAuth() => Send(basic);
+    public Task<int> BasicAuth() => BenchmarkRequest.Send(basic);
 
     [Benchmark]
-    public Task<int> CustomHeaders() => Send(headers);
+    public Task<int> CustomHeaders() => BenchmarkRequest.Send(headers);
 
-    private static async Task<int> Send(HttpClient client)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Target);
-        using var response = await client.SendAsync(request).ConfigureAwait(false);
-        return (int)response.StatusCode;
-    }
 }

@@ -11,7 +11,6 @@ namespace Atomic.Credentials.Benchmarks;
 [MemoryDiagnoser]
 public class KeyPairRequestBenchmarks
 {
-    private static readonly Uri Target = new("https://api.example.com/v1/orders?page=2");
     private HttpClient none = null!;
     private HttpClient passThrough = null!;
     private HttpClient basic = null!;
@@ -44,25 +43,19 @@ public class KeyPairRequestBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public Task<int> NoCredential() => Send(none);
+    public Task<int> NoCredential() => BenchmarkRequest.Send(none);
 
     // What any extra DelegatingHandler costs, before it does anything.
     [Benchmark]
-    public Task<int> EmptyDelegatingHandler() => Send(passThrough);
+    public Task<int> EmptyDelegatingHandler() => BenchmarkRequest.Send(passThrough);
 
     // The cheapest credential: a precomputed header, for what the pipeline itself costs.
     [Benchmark]
-    public Task<int> BasicAuth() => Send(basic);
+    public Task<int> BasicAuth() => BenchmarkRequest.Send(basic);
 
     [Benchmark]
-    public Task<int> KeyPairCached() => Send(keyPair);
+    public Task<int> KeyPairCached() => BenchmarkRequest.Send(keyPair);
 
-    private static async Task<int> Send(HttpClient client)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Target);
-        using var response = await client.SendAsync(request).ConfigureAwait(false);
-        return (int)response.StatusCode;
-    }
 }
 
 /// <summary>A DelegatingHandler that only passes the request on.</summary>

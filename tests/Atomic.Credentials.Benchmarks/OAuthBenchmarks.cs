@@ -12,7 +12,6 @@ namespace Atomic.Credentials.Benchmarks;
 [MemoryDiagnoser]
 public class OAuthBenchmarks
 {
-    private static readonly Uri Target = new("https://api.example.com/v1/orders?page=2");
     private HttpClient none = null!;
     private HttpClient fixedHeader = null!;
     private HttpClient oauth = null!;
@@ -35,7 +34,7 @@ public class OAuthBenchmarks
         {
             InnerHandler = new NoOpHandler(),
         });
-        Send(oauth).GetAwaiter().GetResult(); // warm: the token is cached from here on
+        BenchmarkRequest.Send(oauth).GetAwaiter().GetResult(); // warm: the token is cached from here on
     }
 
     [GlobalCleanup]
@@ -47,20 +46,14 @@ public class OAuthBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public Task<int> NoCredential() => Send(none);
+    public Task<int> NoCredential() => BenchmarkRequest.Send(none);
 
     [Benchmark]
-    public Task<int> FixedBearerHeader() => Send(fixedHeader);
+    public Task<int> FixedBearerHeader() => BenchmarkRequest.Send(fixedHeader);
 
     [Benchmark]
-    public Task<int> OAuthCachedToken() => Send(oauth);
+    public Task<int> OAuthCachedToken() => BenchmarkRequest.Send(oauth);
 
-    private static async Task<int> Send(HttpClient client)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Target);
-        using var response = await client.SendAsync(request).ConfigureAwait(false);
-        return (int)response.StatusCode;
-    }
 
     private sealed class FixedBearerHandler : DelegatingHandler
     {
