@@ -83,7 +83,7 @@ public class DistributedCacheBenchmarks
             },
             "bench",
             cache,
-            new OAuthBenchmarks.TokenEndpoint())
+            new TokenEndpoint())
         {
             InnerHandler = new NoOpHandler(),
         });

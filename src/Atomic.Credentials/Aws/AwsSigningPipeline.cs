@@ -17,14 +17,28 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
     public TimeProvider Time { get; } = time;
 
     /// <summary>Signs <paramref name="request"/> in place (header mode) or returns its presigned URI (query mode).</summary>
-    public async ValueTask<Uri?> SignAsync(AwsSigningState state, HttpRequestMessage request, bool query, long expiresSeconds, CancellationToken cancellationToken)
+    public ValueTask<Uri?> SignAsync(AwsSigningState state, HttpRequestMessage request, bool query, long expiresSeconds, CancellationToken cancellationToken)
     {
-        using var activity = CredentialsTelemetry.ActivitySource.StartActivity("atomic.credentials.aws.sign", ActivityKind.Internal);
-        activity?.SetTag("atomic.credential.name", Name);
+        // Explicit keys and a payload hash known without reading a body (no body, or UNSIGNED-PAYLOAD):
+        // everything is at hand, and the signature is made without an async step.
+        var reading = state.Credentials.GetAsync(cancellationToken);
+        if (reading.IsCompletedSuccessfully && PayloadAtHand(state, request, query) is { } payload)
+        {
+            using var activity = StartSigning();
+            return ValueTask.FromResult(Sign(state, request, query, expiresSeconds, reading.Result, payload));
+        }
+
+        return SignSlowAsync(state, request, query, expiresSeconds, reading, cancellationToken);
+    }
+
+    private async ValueTask<Uri?> SignSlowAsync(
+        AwsSigningState state, HttpRequestMessage request, bool query, long expiresSeconds, ValueTask<AwsKeys> reading, CancellationToken cancellationToken)
+    {
+        using var activity = StartSigning();
         AwsKeys keys;
         try
         {
-            keys = await state.Credentials.GetAsync(cancellationToken).ConfigureAwait(false);
+            keys = await reading.ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -33,7 +47,19 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
             throw new CredentialException(Name, Kind, "AWS credentials could not be read from the default credential chain (environment, profile, SSO, container or instance role). The request was not sent.", exception);
         }
 
-        var payload = await PayloadFor(state, request, query, cancellationToken).ConfigureAwait(false);
+        var payload = PayloadAtHand(state, request, query) ?? await PayloadFromBodyAsync(state, request, cancellationToken).ConfigureAwait(false);
+        return Sign(state, request, query, expiresSeconds, keys, payload);
+    }
+
+    private Activity? StartSigning()
+    {
+        var activity = CredentialsTelemetry.ActivitySource.StartActivity("atomic.credentials.aws.sign", ActivityKind.Internal);
+        activity?.SetTag("atomic.credential.name", Name);
+        return activity;
+    }
+
+    private Uri? Sign(AwsSigningState state, HttpRequestMessage request, bool query, long expiresSeconds, in AwsKeys keys, string payload)
+    {
         var now = Time.GetUtcNow();
         CredentialsTelemetry.MaterialRequests.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
         if (query)
@@ -53,12 +79,15 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
     public static void Strip(AwsSigningState state, HttpRequestMessage request)
     {
         var headers = request.Headers;
-        headers.Remove(HeaderNames.Authorization);
-        headers.Remove(SigV4Signer.DateHeader);
-        headers.Remove(SigV4Signer.SecurityTokenHeader);
-        if (state.Signer.IsS3)
+        if (headers.NonValidated.Count > 0)
         {
-            headers.Remove(SigV4Signer.ContentSha256Header);
+            headers.Remove(HeaderNames.Authorization);
+            headers.Remove(SigV4Signer.DateHeader);
+            headers.Remove(SigV4Signer.SecurityTokenHeader);
+            if (state.Signer.IsS3)
+            {
+                headers.Remove(SigV4Signer.ContentSha256Header);
+            }
         }
 
         if (request.RequestUri is { IsAbsoluteUri: true } uri && uri.Query.Contains("X-Amz-", StringComparison.OrdinalIgnoreCase))
@@ -78,11 +107,26 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         return state;
     }
 
-    protected override async ValueTask ApplyAsync(AwsSigningState state, HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override ValueTask ApplyAsync(AwsSigningState state, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Strip(state, request);
-        var presigned = await SignAsync(state, request, state.SignQuery, state.ExpiresSeconds, cancellationToken).ConfigureAwait(false);
-        if (presigned is not null)
+        var signing = SignAsync(state, request, state.SignQuery, state.ExpiresSeconds, cancellationToken);
+        if (!signing.IsCompletedSuccessfully)
+        {
+            return PresignedAsync(signing, request);
+        }
+
+        if (signing.Result is { } presigned)
+        {
+            request.RequestUri = presigned;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static async ValueTask PresignedAsync(ValueTask<Uri?> signing, HttpRequestMessage request)
+    {
+        if (await signing.ConfigureAwait(false) is { } presigned)
         {
             request.RequestUri = presigned;
         }
@@ -90,7 +134,8 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
 
     protected override void Remove(AwsSigningState state, HttpRequestMessage request) => Strip(state, request);
 
-    private async ValueTask<string> PayloadFor(AwsSigningState state, HttpRequestMessage request, bool query, CancellationToken cancellationToken)
+    // The payload hash when it is known without reading the body; null when the body must be hashed.
+    private static string? PayloadAtHand(AwsSigningState state, HttpRequestMessage request, bool query)
     {
         // A presigned S3 URL is used by whoever holds it, with whatever body: S3 expects it unsigned.
         if (query && state.Signer.IsS3)
@@ -98,14 +143,20 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
             return PayloadHash.Unsigned;
         }
 
-        if (state.UnsignedPayload && request.Content is not null)
+        if (request.Content is null)
         {
-            if (request.RequestUri!.Scheme == Uri.UriSchemeHttps)
-            {
-                return PayloadHash.Unsigned;
-            }
+            return PayloadHash.Empty;
+        }
 
-            Log.AwsUnsignedPayloadOverHttp(Logger, Name, Kind, request.Method, request.RequestUri.IdnHost);
+        return state.UnsignedPayload && request.RequestUri!.Scheme == Uri.UriSchemeHttps ? PayloadHash.Unsigned : null;
+    }
+
+    private async ValueTask<string> PayloadFromBodyAsync(AwsSigningState state, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (state.UnsignedPayload)
+        {
+            // Over plain http the body is signed all the same: nothing else protects it.
+            Log.AwsUnsignedPayloadOverHttp(Logger, Name, Kind, request.Method, request.RequestUri!.IdnHost);
         }
 
         if (await PayloadHash.ComputeAsync(request.Content, cancellationToken).ConfigureAwait(false) is { } hash)

@@ -27,6 +27,9 @@ internal struct PooledBytes : IDisposable
 
     public readonly ReadOnlySpan<byte> Slice(int start, int count) => array.AsSpan(start, count);
 
+    /// <summary>Starts over in the same buffer.</summary>
+    public void Reset() => length = 0;
+
     public void Append(byte value)
     {
         if (length == array.Length)

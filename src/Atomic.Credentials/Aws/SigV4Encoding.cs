@@ -12,6 +12,9 @@ internal static class SigV4Encoding
     private static readonly SearchValues<byte> Unreserved =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"u8);
 
+    private static readonly SearchValues<char> UnreservedChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~");
+
     private static ReadOnlySpan<byte> Hex => "0123456789ABCDEF"u8;
 
     public static void AppendEncoded(ref PooledBytes output, byte value)
@@ -63,6 +66,20 @@ internal static class SigV4Encoding
     {
         for (var i = 0; i < text.Length; i++)
         {
+            // A run of unreserved characters stays as it is: copied at once.
+            var run = text[i..].IndexOfAnyExcept(UnreservedChars);
+            if (run != 0)
+            {
+                if (run < 0)
+                {
+                    output.Append(text[i..]);
+                    return;
+                }
+
+                output.Append(text.Slice(i, run));
+                i += run;
+            }
+
             var c = text[i];
             if (c == '%' && i + 2 < text.Length && IsHex(text[i + 1]) && IsHex(text[i + 2]))
             {

@@ -59,7 +59,7 @@ internal static class SigV4Headers
             }
 
             var sorted = items.AsSpan(0, count);
-            sorted.Sort(default(ByLowerCaseName));
+            SortByLowerCaseName(sorted);
             foreach (ref readonly var item in sorted)
             {
                 if (signed.Length > 0)
@@ -134,6 +134,14 @@ internal static class SigV4Headers
     public static void AppendTrimmed(ref PooledBytes output, ReadOnlySpan<char> value)
     {
         value = value.Trim(" \t\r\n");
+
+        // Most values have no run of spaces and no line break: nothing to collapse, copied at once.
+        if (value.IndexOfAny('\t', '\r', '\n') < 0 && !value.Contains("  ", StringComparison.Ordinal))
+        {
+            output.Append(value);
+            return;
+        }
+
         var space = false;
         for (var i = 0; i < value.Length; i++)
         {
@@ -165,24 +173,36 @@ internal static class SigV4Headers
 
     private readonly record struct Item(string Name, HeaderStringValues Values, bool Synthetic);
 
-    // Canonical names are lower case and sorted by code point: compare as if lower-cased.
-    private readonly struct ByLowerCaseName : IComparer<Item>
+    // A request has a handful of headers: an insertion sort, with no comparer to box or delegate to allocate.
+    private static void SortByLowerCaseName(Span<Item> items)
     {
-        public int Compare(Item x, Item y)
+        for (var i = 1; i < items.Length; i++)
         {
-            var a = x.Name.AsSpan();
-            var b = y.Name.AsSpan();
-            var length = Math.Min(a.Length, b.Length);
-            for (var i = 0; i < length; i++)
+            var item = items[i];
+            var j = i - 1;
+            while (j >= 0 && CompareLowerCase(items[j].Name, item.Name) > 0)
             {
-                var difference = char.ToLowerInvariant(a[i]) - char.ToLowerInvariant(b[i]);
-                if (difference != 0)
-                {
-                    return difference;
-                }
+                items[j + 1] = items[j];
+                j--;
             }
 
-            return a.Length - b.Length;
+            items[j + 1] = item;
         }
+    }
+
+    // Canonical names are lower case and sorted by code point: compare as if lower-cased.
+    private static int CompareLowerCase(string x, string y)
+    {
+        var length = Math.Min(x.Length, y.Length);
+        for (var i = 0; i < length; i++)
+        {
+            var difference = char.ToLowerInvariant(x[i]) - char.ToLowerInvariant(y[i]);
+            if (difference != 0)
+            {
+                return difference;
+            }
+        }
+
+        return x.Length - y.Length;
     }
 }

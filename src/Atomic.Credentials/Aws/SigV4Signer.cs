@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Atomic.Credentials.Aws;
@@ -26,7 +25,7 @@ internal sealed class SigV4Signer
     private readonly byte[] service;
     private readonly byte[] scopeSuffix;
     private SigningKey? key;
-    private DateStamp? date;
+    private Stamp? stamp;
 
     /// <param name="region">The signing region.</param>
     /// <param name="service">The signing service.</param>
@@ -54,7 +53,8 @@ internal sealed class SigV4Signer
         bool signSessionToken = true, SigV4Trace? trace = null)
     {
         var headers = request.Headers;
-        headers.TryAddWithoutValidation(DateHeader, DateText(now));
+        var stamp = StampFor(now);
+        headers.TryAddWithoutValidation(DateHeader, stamp.Text);
         if (payloadHashHeader)
         {
             headers.TryAddWithoutValidation(ContentSha256Header, payloadHash);
@@ -67,17 +67,19 @@ internal sealed class SigV4Signer
 
         var canonical = new PooledBytes(1024);
         var signed = new PooledBytes(256);
-        var output = new PooledBytes(512);
         try
         {
             WriteCanonicalRequest(request, ref canonical, ref signed, extraQuery: default, payloadHash);
             Span<byte> signature = stackalloc byte[32];
-            Sign(canonical.Written, keys, now, signature, trace);
+            Sign(canonical.Written, keys, stamp, signature, trace);
 
+            // The canonical request is hashed: its buffer now takes the header value.
+            ref var output = ref canonical;
+            output.Reset();
             output.Append("AWS4-HMAC-SHA256 Credential="u8);
             output.Append(keys.AccessKeyId);
             output.Append((byte)'/');
-            AmzDate.AppendDate8(ref output, now);
+            output.Append(stamp.Date8);
             output.Append(scopeSuffix);
             output.Append(", SignedHeaders="u8);
             output.Append(signed.Written);
@@ -89,7 +91,6 @@ internal sealed class SigV4Signer
         {
             canonical.Dispose();
             signed.Dispose();
-            output.Dispose();
         }
 
         if (keys.SessionToken is not null && !signSessionToken)
@@ -103,6 +104,7 @@ internal sealed class SigV4Signer
         HttpRequestMessage request, in AwsKeys keys, DateTimeOffset now, long expiresSeconds, string payloadHash,
         bool signSessionToken = true, SigV4Trace? trace = null)
     {
+        var stamp = StampFor(now);
         var canonical = new PooledBytes(1024);
         var signed = new PooledBytes(256);
         var query = new PooledBytes(512);
@@ -115,10 +117,10 @@ internal sealed class SigV4Signer
             query.Append("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="u8);
             SigV4Encoding.AppendEncoded(ref query, keys.AccessKeyId.AsSpan());
             query.Append("%2F"u8);
-            AmzDate.AppendDate8(ref query, now);
+            query.Append(stamp.Date8);
             AppendEncodedScope(ref query);
             query.Append("&X-Amz-Date="u8);
-            AmzDate.AppendDateTime(ref query, now);
+            query.Append(stamp.Full);
             query.Append("&X-Amz-Expires="u8);
             Span<byte> digits = stackalloc byte[20];
             expiresSeconds.TryFormat(digits, out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
@@ -142,7 +144,7 @@ internal sealed class SigV4Signer
                 full.Append((byte)'\n');
                 full.Append(payloadHash);
                 Span<byte> signature = stackalloc byte[32];
-                Sign(full.Written, keys, now, signature, trace);
+                Sign(full.Written, keys, stamp, signature, trace);
 
                 if (keys.SessionToken is not null && !signSessionToken)
                 {
@@ -205,33 +207,38 @@ internal sealed class SigV4Signer
         output.Append((byte)'\n');
     }
 
-    private void Sign(ReadOnlySpan<byte> canonicalRequest, in AwsKeys keys, DateTimeOffset now, Span<byte> signature, SigV4Trace? trace)
+    private void Sign(ReadOnlySpan<byte> canonicalRequest, in AwsKeys keys, Stamp stamp, Span<byte> signature, SigV4Trace? trace)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(canonicalRequest, hash);
-        var toSign = new PooledBytes(128 + scopeSuffix.Length);
-        try
-        {
-            toSign.Append("AWS4-HMAC-SHA256\n"u8);
-            AmzDate.AppendDateTime(ref toSign, now);
-            toSign.Append((byte)'\n');
-            AmzDate.AppendDate8(ref toSign, now);
-            toSign.Append(scopeSuffix);
-            toSign.Append((byte)'\n');
-            toSign.AppendHex(hash);
-            KeyedHmac.Compute(SigningKeyFor(keys.SecretAccessKey, now), toSign.Written, signature);
-            trace?.Record(canonicalRequest, toSign.Written);
-        }
-        finally
-        {
-            toSign.Dispose();
-        }
+        ReusedHashes.Sha256(canonicalRequest, hash);
+
+        // "AWS4-HMAC-SHA256\n" date-time "\n" date "/region/service/aws4_request\n" hex(hash)
+        Span<byte> toSign = stackalloc byte[StringToSignFixedLength + scopeSuffix.Length];
+        var at = 0;
+        Put(toSign, ref at, "AWS4-HMAC-SHA256\n"u8);
+        Put(toSign, ref at, stamp.Full);
+        toSign[at++] = (byte)'\n';
+        Put(toSign, ref at, stamp.Date8);
+        Put(toSign, ref at, scopeSuffix);
+        toSign[at++] = (byte)'\n';
+        Convert.TryToHexStringLower(hash, toSign[at..], out var written);
+        at += written;
+
+        ReusedHashes.HmacSha256(SigningKeyFor(keys.SecretAccessKey, stamp.Day), toSign[..at], signature);
+        trace?.Record(canonicalRequest, toSign[..at]);
     }
 
-    private byte[] SigningKeyFor(string secret, DateTimeOffset now)
+    // The string to sign without its scope: algorithm line, date-time line, date, two newlines, hex hash.
+    private const int StringToSignFixedLength = 17 + 16 + 1 + 8 + 1 + 64;
+
+    private static void Put(Span<byte> destination, ref int at, ReadOnlySpan<byte> value)
     {
-        var utc = now.UtcDateTime;
-        var day = (utc.Year * 10000) + (utc.Month * 100) + utc.Day;
+        value.CopyTo(destination[at..]);
+        at += value.Length;
+    }
+
+    private byte[] SigningKeyFor(string secret, int day)
+    {
         var current = key;
         if (current is not null && current.Day == day && string.Equals(current.Secret, secret, StringComparison.Ordinal))
         {
@@ -243,21 +250,23 @@ internal sealed class SigV4Signer
         return derived.Key;
     }
 
-    private string DateText(DateTimeOffset now)
+    // The request's instant as SigV4 writes it, made once per second and shared by every signature in it.
+    private Stamp StampFor(DateTimeOffset now)
     {
         var second = now.ToUnixTimeSeconds();
-        var current = date;
+        var current = stamp;
         if (current is not null && current.Second == second)
         {
-            return current.Text;
+            return current;
         }
 
         var buffer = new PooledBytes(16);
         AmzDate.AppendDateTime(ref buffer, now);
-        var fresh = new DateStamp(second, Encoding.ASCII.GetString(buffer.Written));
+        var utc = now.UtcDateTime;
+        var fresh = new Stamp(second, buffer.Written.ToArray(), (utc.Year * 10000) + (utc.Month * 100) + utc.Day);
         buffer.Dispose();
-        date = fresh;
-        return fresh.Text;
+        stamp = fresh;
+        return fresh;
     }
 
     private void AppendEncodedScope(ref PooledBytes output)
@@ -269,5 +278,19 @@ internal sealed class SigV4Signer
         }
     }
 
-    private sealed record DateStamp(long Second, string Text);
+    /// <summary><c>20150830T123600Z</c> as bytes and as text, its first eight bytes the date, and the day as a number.</summary>
+    private sealed class Stamp(long second, byte[] dateTime, int day)
+    {
+        public long Second { get; } = second;
+
+        public byte[] Bytes { get; } = dateTime;
+
+        public ReadOnlySpan<byte> Full => Bytes;
+
+        public ReadOnlySpan<byte> Date8 => Bytes.AsSpan(0, 8);
+
+        public string Text { get; } = System.Text.Encoding.ASCII.GetString(dateTime);
+
+        public int Day { get; } = day;
+    }
 }

@@ -49,10 +49,15 @@ public sealed class BasicAuthHandler : DelegatingHandler
     {
         protected override State CreateState(BasicAuthOptions options) => new(options);
 
+        protected override bool TryApply(State state, HttpRequestMessage request)
+        {
+            HeaderNames.Set(request, HeaderNames.Authorization, state.Header);
+            return true;
+        }
+
         protected override ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            request.Headers.Remove(HeaderNames.Authorization);
-            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, state.Header);
+            TryApply(state, request);
             return ValueTask.CompletedTask;
         }
 

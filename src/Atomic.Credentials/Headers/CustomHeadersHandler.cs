@@ -48,19 +48,26 @@ public sealed class CustomHeadersHandler : DelegatingHandler
 
         protected override ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            TryApply(state, request);
+            return ValueTask.CompletedTask;
+        }
+
+        protected override bool TryApply(State state, HttpRequestMessage request)
+        {
             // Most requests carry no header yet: then there is nothing to replace and no lookup to pay for.
-            var replace = request.Headers.NonValidated.Count > 0;
+            var headers = request.Headers;
+            var replace = headers.NonValidated.Count > 0;
             foreach (var (header, value) in state.Headers)
             {
                 if (replace)
                 {
-                    request.Headers.Remove(header);
+                    headers.Remove(header);
                 }
 
-                request.Headers.TryAddWithoutValidation(header, value);
+                headers.TryAddWithoutValidation(header, value);
             }
 
-            return ValueTask.CompletedTask;
+            return true;
         }
 
         protected override void Remove(State state, HttpRequestMessage request)

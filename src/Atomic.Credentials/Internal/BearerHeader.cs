@@ -9,11 +9,8 @@ namespace Atomic.Credentials.Internal;
 /// </summary>
 internal static class BearerHeader
 {
-    public static void Apply(HttpRequestMessage request, CachedCredential entry)
-    {
-        request.Headers.Remove(HeaderNames.Authorization);
-        request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, entry.Value);
-    }
+    public static void Apply(HttpRequestMessage request, CachedCredential entry) =>
+        HeaderNames.Set(request, HeaderNames.Authorization, entry.Value);
 
     public static void Remove(HttpRequestMessage request) => request.Headers.Remove(HeaderNames.Authorization);
 

@@ -60,13 +60,17 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         var redirects = this.redirects ?? TakeOverRedirects(owner);
         var state = Current;
         Refuse(state, request.RequestUri);
-        var applying = ApplyAsync(state, request, cancellationToken);
-        if (!applying.IsCompletedSuccessfully)
+        if (!TryApply(state, request))
         {
-            return SendAfterApplyAsync(state, applying, request, redirects, send, cancellationToken);
+            var applying = ApplyAsync(state, request, cancellationToken);
+            if (!applying.IsCompletedSuccessfully)
+            {
+                return SendAfterApplyAsync(state, applying, request, redirects, send, cancellationToken);
+            }
+
+            applying.GetAwaiter().GetResult();
         }
 
-        applying.GetAwaiter().GetResult();
         Applied(request);
         var sending = send(request, cancellationToken);
 
@@ -79,6 +83,13 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
 
     /// <summary>Derives what the per-request path needs from one options instance.</summary>
     protected abstract TState CreateState(TOptions options);
+
+    /// <summary>
+    /// Steps 2 and 3 when the material is at hand (precomputed, or remembered from the cache): put it
+    /// on the request and return true, without the cost of a <see cref="ValueTask"/>. False sends the
+    /// request through <see cref="ApplyAsync"/>.
+    /// </summary>
+    protected virtual bool TryApply(TState state, HttpRequestMessage request) => false;
 
     /// <summary>Steps 2 and 3: obtain the material and put it on this request.</summary>
     protected abstract ValueTask ApplyAsync(TState state, HttpRequestMessage request, CancellationToken cancellationToken);

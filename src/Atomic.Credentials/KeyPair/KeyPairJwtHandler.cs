@@ -69,9 +69,10 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
     private sealed class State : CredentialState
     {
-        public State(string name, KeyPairOptions options)
+        public State(string name, KeyPairOptions options, RememberedCredential remembered)
             : base(options)
         {
+            Remembered = remembered;
             try
             {
                 Key = KeyPairSigningKey.Load(options.PrivateKey, options.Passphrase, options.Algorithm, options.KeyId);
@@ -103,6 +104,8 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
         public string CacheKey { get; }
 
+        public RememberedCredential Remembered { get; }
+
         /// <summary>The cache's factory for this state: signs a new JWT.</summary>
         public Func<CancellationToken, Task<CachedCredential>> Sign { get; set; } = null!;
     }
@@ -117,17 +120,31 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
         protected override State CreateState(KeyPairOptions options)
         {
-            var state = new State(Name, options);
+            var state = new State(Name, options, new RememberedCredential(timeProvider));
 
             // Made once per options instance: a lambda at the call site would allocate on every request.
             state.Sign = _ => Task.FromResult(Sign(state));
             return state;
         }
 
+        // The steady state: the JWT this options instance last obtained, until its refresh instant.
+        protected override bool TryApply(State state, HttpRequestMessage request)
+        {
+            if (state.Remembered.Entry is not { } entry)
+            {
+                return false;
+            }
+
+            BearerHeader.Apply(request, entry);
+            return true;
+        }
+
         protected override async ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
             // The cached value is the whole header value ("Bearer …"): a hit allocates nothing for it.
+            var generation = state.Remembered.Generation;
             var entry = await cache.GetOrCreateAsync(state.CacheKey, state.Sign, cancellationToken).ConfigureAwait(false);
+            state.Remembered.Remember(entry, generation);
             BearerHeader.Apply(request, entry);
         }
 
@@ -137,6 +154,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
             State state, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
         {
             await BearerHeader.EvictAsync(cache, state.CacheKey, request, cancellationToken).ConfigureAwait(false);
+            state.Remembered.Forget();
 
             return true;
         }

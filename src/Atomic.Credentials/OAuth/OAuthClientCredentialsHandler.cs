@@ -123,6 +123,8 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
                     .. parameters.Identity,
                 ]);
 
+            Remembered = new RememberedCredential(timeProvider);
+
             // One delegate per options instance, so a cache hit allocates none.
             Fetch = new TokenEndpoint(name, options, parameters, transport, timeProvider, logger, options.Profile is { } profile ? profile.Received : null).RequestAsync;
         }
@@ -136,6 +138,8 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         public OAuthApiProfile? Profile { get; }
 
         public Func<CancellationToken, Task<CachedCredential>> Fetch { get; }
+
+        public RememberedCredential Remembered { get; }
     }
 
     private sealed class Pipeline(
@@ -151,10 +155,29 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
 
         protected override State CreateState(OAuthClientCredentialsOptions options) => new(Name, options, transport, timeProvider, Logger);
 
+        // The steady state: the token this options instance last obtained, until its refresh instant.
+        protected override bool TryApply(State state, HttpRequestMessage request)
+        {
+            if (state.Remembered.Entry is not { } entry)
+            {
+                return false;
+            }
+
+            Apply(state, request, entry);
+            return true;
+        }
+
         protected override async ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
             // The cached value is the whole header value ("Bearer …"): a hit allocates nothing for it.
+            var generation = state.Remembered.Generation;
             var entry = await cache.GetOrCreateAsync(state.CacheKey, state.Fetch, cancellationToken).ConfigureAwait(false);
+            state.Remembered.Remember(entry, generation);
+            Apply(state, request, entry);
+        }
+
+        private void Apply(State state, HttpRequestMessage request, CachedCredential entry)
+        {
             if (state.Profile?.Redirect(request.RequestUri!) is { } target)
             {
                 // The API's real address came with the token: the guard judges it as it judged the first.
@@ -186,6 +209,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
                 return false;
             }
             await BearerHeader.EvictAsync(cache, state.CacheKey, request, cancellationToken).ConfigureAwait(false);
+            state.Remembered.Forget();
 
             Log.TokenRejected(Logger, Name, request.RequestUri?.IdnHost ?? state.Host);
             return true;

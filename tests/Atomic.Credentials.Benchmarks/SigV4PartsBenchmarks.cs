@@ -1,0 +1,149 @@
+using System.Security.Cryptography;
+using Atomic.Credentials.Aws;
+using BenchmarkDotNet.Attributes;
+
+namespace Atomic.Credentials.Benchmarks;
+
+/// <summary>Where a small S3 GET's signature spends its time: the crypto calls and the request work, one by one.</summary>
+[MemoryDiagnoser]
+public class SigV4PartsBenchmarks
+{
+    private static readonly Uri Target = new("https://reports-bucket.s3.eu-west-1.amazonaws.com/exports/2026/11/summary.csv?versionId=3");
+    private readonly byte[] canonical = new byte[330];
+    private readonly byte[] toSign = new byte[140];
+    private readonly byte[] key = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] output = new byte[32];
+    private SigV4Signer signer = null!;
+    private HttpRequestMessage request = null!;
+    private AwsSigningState state = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        RandomNumberGenerator.Fill(canonical);
+        RandomNumberGenerator.Fill(toSign);
+        signer = new SigV4Signer("eu-west-1", "s3");
+        request = new HttpRequestMessage(HttpMethod.Get, Target);
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", "20261128T120000Z");
+        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", PayloadHash.Empty);
+        state = new AwsSigningState(new AwsSignedRequestOptions
+        {
+            AccessKeyId = "AKIDEXAMPLEBENCH",
+            SecretAccessKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            Service = "s3",
+            Region = "eu-west-1",
+        });
+    }
+
+    [Benchmark]
+    public byte Sha256OneShot()
+    {
+        SHA256.HashData(canonical, output);
+        return output[0];
+    }
+
+    private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash sha2 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly byte[] ipad = RandomNumberGenerator.GetBytes(64);
+    private readonly byte[] opad = RandomNumberGenerator.GetBytes(64);
+
+    [Benchmark]
+    public byte Sha256Reused()
+    {
+        sha.AppendData(canonical);
+        sha.GetHashAndReset(output);
+        return output[0];
+    }
+
+    [Benchmark]
+    public byte Sha256ReusedCurrentHash()
+    {
+        sha.AppendData(canonical);
+        sha.GetCurrentHash(output);
+        return output[0];
+    }
+
+    [Benchmark]
+    public byte HmacBySha()
+    {
+        Span<byte> inner = stackalloc byte[32];
+        sha.AppendData(ipad);
+        sha.AppendData(toSign);
+        sha.GetHashAndReset(inner);
+        sha2.AppendData(opad);
+        sha2.AppendData(inner);
+        sha2.GetHashAndReset(output);
+        return output[0];
+    }
+
+    [Benchmark]
+    public byte HmacOneShot()
+    {
+        HMACSHA256.HashData(key, toSign, output);
+        return output[0];
+    }
+
+    [Benchmark]
+    public byte HmacReused()
+    {
+        ReusedHashes.HmacSha256(key, toSign, output);
+        return output[0];
+    }
+
+    [Benchmark]
+    public int StripOnly()
+    {
+        AwsSigningPipeline.Strip(state, request);
+        return request.Headers.NonValidated.Count;
+    }
+
+    [Benchmark]
+    public int SignHeadersOnly()
+    {
+        AwsSigningPipeline.Strip(state, request);
+        var keys = new AwsKeys("AKIDEXAMPLEBENCH", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", null);
+        signer.SignHeaders(request, keys, DateTimeOffset.UtcNow, PayloadHash.Empty, payloadHashHeader: true);
+        return request.Headers.NonValidated.Count;
+    }
+
+    [Benchmark]
+    public long Clock() => DateTimeOffset.UtcNow.Ticks;
+
+    [Benchmark]
+    public int CanonicalPathAndQuery()
+    {
+        var output = new PooledBytes(1024);
+        CanonicalPath.Append(ref output, Target.AbsolutePath, s3: true);
+        CanonicalQuery.Append(ref output, Target.Query.AsSpan(1), default);
+        var length = output.Length;
+        output.Dispose();
+        return length;
+    }
+
+    [Benchmark]
+    public int CanonicalHeaders()
+    {
+        var canonicalHeaders = new PooledBytes(1024);
+        var signed = new PooledBytes(256);
+        SigV4Headers.Append(request, ref canonicalHeaders, ref signed);
+        var length = canonicalHeaders.Length + signed.Length;
+        canonicalHeaders.Dispose();
+        signed.Dispose();
+        return length;
+    }
+
+    [Benchmark]
+    public int RentReturnFour()
+    {
+        var a = new PooledBytes(1024);
+        var b = new PooledBytes(256);
+        var c = new PooledBytes(512);
+        var d = new PooledBytes(200);
+        var length = a.Length + b.Length + c.Length + d.Length;
+        a.Dispose();
+        b.Dispose();
+        c.Dispose();
+        d.Dispose();
+        return length;
+    }
+}
