@@ -66,6 +66,12 @@ internal struct PooledBytes : IDisposable
     /// <summary>Appends text as UTF-8, lower-casing ASCII letters (header names).</summary>
     public void AppendLower(scoped ReadOnlySpan<char> value)
     {
+        if (length + value.Length <= array.Length && System.Text.Ascii.ToLower(value, array.AsSpan(length), out var written) == System.Buffers.OperationStatus.Done)
+        {
+            length += written;
+            return;
+        }
+
         var start = length;
         Append(value);
         foreach (ref var b in array.AsSpan(start, length - start))

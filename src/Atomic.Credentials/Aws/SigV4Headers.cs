@@ -24,14 +24,19 @@ internal static class SigV4Headers
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     public static bool IsSignable(string name) =>
-        !NeverSigned.Contains(name) && !name.StartsWith("proxy-", StringComparison.OrdinalIgnoreCase);
+        name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
+            ? !name.Equals("x-amz-signature", StringComparison.OrdinalIgnoreCase) // SigV4's own headers, the usual case, without a set lookup
+            : !NeverSigned.Contains(name) && !name.StartsWith("proxy-", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Writes the canonical header block (each line ending in '\n') and the signed-header list.</summary>
     public static void Append(HttpRequestMessage request, ref PooledBytes canonical, ref PooledBytes signed)
     {
         var content = request.Content?.Headers.NonValidated ?? default;
         var headers = request.Headers.NonValidated;
-        var items = ArrayPool<Item>.Shared.Rent(headers.Count + content.Count + 1);
+        var needed = headers.Count + content.Count + 1;
+        var inline = default(InlineItems);
+        var rented = needed > InlineItems.Length ? ArrayPool<Item>.Shared.Rent(needed) : null;
+        var items = rented ?? (Span<Item>)inline;
         try
         {
             var count = 0;
@@ -40,7 +45,7 @@ internal static class SigV4Headers
             {
                 if (IsSignable(header.Key))
                 {
-                    hasHost |= header.Key.Equals("host", StringComparison.OrdinalIgnoreCase);
+                    hasHost |= header.Key.Length == 4 && header.Key.Equals("host", StringComparison.OrdinalIgnoreCase);
                     items[count++] = new Item(header.Key, header.Value, Synthetic: false);
                 }
             }
@@ -58,7 +63,7 @@ internal static class SigV4Headers
                 items[count++] = new Item("host", default, Synthetic: true);
             }
 
-            var sorted = items.AsSpan(0, count);
+            var sorted = items[..count];
             SortByLowerCaseName(sorted);
             foreach (ref readonly var item in sorted)
             {
@@ -67,8 +72,10 @@ internal static class SigV4Headers
                     signed.Append((byte)';');
                 }
 
-                signed.AppendLower(item.Name);
+                // Header names are ASCII tokens (HttpHeaders checks them): lower-cased once, written twice.
+                var start = canonical.Length;
                 canonical.AppendLower(item.Name);
+                signed.Append(canonical.Slice(start, canonical.Length - start));
                 canonical.Append((byte)':');
                 if (item.Synthetic)
                 {
@@ -84,7 +91,10 @@ internal static class SigV4Headers
         }
         finally
         {
-            ArrayPool<Item>.Shared.Return(items, clearArray: true);
+            if (rented is not null)
+            {
+                ArrayPool<Item>.Shared.Return(rented, clearArray: true);
+            }
         }
     }
 
@@ -172,6 +182,14 @@ internal static class SigV4Headers
     }
 
     private readonly record struct Item(string Name, HeaderStringValues Values, bool Synthetic);
+
+    // Room for a usual request's headers on the stack; more than that are rented.
+    [System.Runtime.CompilerServices.InlineArray(Length)]
+    private struct InlineItems
+    {
+        public const int Length = 12;
+        private Item first;
+    }
 
     // A request has a handful of headers: an insertion sort, with no comparer to box or delegate to allocate.
     private static void SortByLowerCaseName(Span<Item> items)
