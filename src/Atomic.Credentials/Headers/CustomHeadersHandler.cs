@@ -36,9 +36,20 @@ public sealed class CustomHeadersHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         pipeline.SendAsync(this, request, sendInner, cancellationToken);
 
-    private sealed class State(CustomHeadersOptions options) : CredentialState(options)
+    private sealed class State : CredentialState
     {
-        public KeyValuePair<string, string>[] Headers { get; } = [.. options.Headers];
+        public State(CustomHeadersOptions options)
+            : base(options)
+        {
+            // Names and values in two arrays, walked by index: the per-request loop does nothing else.
+            KeyValuePair<string, string>[] pairs = [.. options.Headers];
+            Names = [.. pairs.Select(pair => pair.Key)];
+            Values = [.. pairs.Select(pair => pair.Value)];
+        }
+
+        public string[] Names { get; }
+
+        public string[] Values { get; }
     }
 
     private sealed class Pipeline(string name, IOptionsMonitor<CustomHeadersOptions> monitor, ILogger logger)
@@ -56,15 +67,19 @@ public sealed class CustomHeadersHandler : DelegatingHandler
         {
             // Most requests carry no header yet: then there is nothing to replace and no lookup to pay for.
             var headers = request.Headers;
-            var replace = headers.NonValidated.Count > 0;
-            foreach (var (header, value) in state.Headers)
+            var names = state.Names;
+            var values = state.Values;
+            if (headers.NonValidated.Count > 0)
             {
-                if (replace)
+                foreach (var name in names)
                 {
-                    headers.Remove(header);
+                    headers.Remove(name);
                 }
+            }
 
-                headers.TryAddWithoutValidation(header, value);
+            for (var i = 0; i < names.Length; i++)
+            {
+                headers.TryAddWithoutValidation(names[i], values[i]);
             }
 
             return true;
@@ -72,9 +87,9 @@ public sealed class CustomHeadersHandler : DelegatingHandler
 
         protected override void Remove(State state, HttpRequestMessage request)
         {
-            foreach (var (header, _) in state.Headers)
+            foreach (var name in state.Names)
             {
-                request.Headers.Remove(header);
+                request.Headers.Remove(name);
             }
         }
     }
