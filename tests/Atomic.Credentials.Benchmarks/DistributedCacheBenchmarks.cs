@@ -36,8 +36,8 @@ public class DistributedCacheBenchmarks
         WaitForPort(port);
         store = new RedisCache(Options.Create(new RedisCacheOptions { Configuration = $"127.0.0.1:{port}" }));
         distributed = new DistributedCredentialCache(store);
-        memoryClient = Client(new MemoryCredentialCache());
-        distributedClient = Client(distributed);
+        memoryClient = TokenEndpoint.CachedOAuthClient(new MemoryCredentialCache());
+        distributedClient = TokenEndpoint.CachedOAuthClient(distributed);
 
         var options = new DistributedCredentialCacheOptions().Validated();
         sharedStore = new SharedCredentialStore(store, null, options, TimeProvider.System, NullLogger.Instance);
@@ -69,28 +69,6 @@ public class DistributedCacheBenchmarks
 
     [Benchmark]
     public async Task<int> ServedFromRedis() => (await sharedStore.ReadAsync(SharedKey).ConfigureAwait(false))!.Value.Length;
-
-    private static HttpClient Client(ICredentialCache cache)
-    {
-        var client = new HttpClient(new OAuthClientCredentialsHandler(
-            new OAuthClientCredentialsOptions
-            {
-                IdentityUrl = "https://login.example.com/oauth2/token",
-                ClientId = "client",
-                ClientSecret = "secret",
-                Scope = "api.read",
-                CacheDuration = TimeSpan.FromHours(1), // no background refresh during the run
-            },
-            "bench",
-            cache,
-            new TokenEndpoint())
-        {
-            InnerHandler = new NoOpHandler(),
-        });
-        BenchmarkRequest.Send(client).GetAwaiter().GetResult(); // the token is in the first level from here on
-        return client;
-    }
-
 
     private static int FreePort()
     {

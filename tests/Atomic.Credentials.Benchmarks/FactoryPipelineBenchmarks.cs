@@ -21,14 +21,7 @@ public class FactoryPipelineBenchmarks
     {
         var services = new ServiceCollection();
         services.AddAtomicCredential<BasicAuthOptions>("basic", o => (o.Username, o.Password) = ("user", "pässword"));
-        services.AddAtomicCredential<OAuthClientCredentialsOptions>("oauth", o =>
-        {
-            o.IdentityUrl = "https://login.example.com/oauth2/token";
-            o.ClientId = "client";
-            o.ClientSecret = "secret";
-            o.Scope = "api.read";
-            o.CacheDuration = TimeSpan.FromHours(1); // no background refresh during the run
-        });
+        services.AddAtomicCredential<OAuthClientCredentialsOptions>("oauth", TokenEndpoint.Configure);
         services.AddHttpClient(OAuthClientCredentialsHandler.TokenHttpClientName).ConfigurePrimaryHttpMessageHandler(() => new TokenEndpoint());
         services.AddHttpClient("none").ConfigurePrimaryHttpMessageHandler(() => new NoOpHandler());
         services.AddHttpClient("basic").ConfigurePrimaryHttpMessageHandler(() => new NoOpHandler()).AddAtomicCredentialHandler("basic");

@@ -42,37 +42,11 @@ public class SigV4PartsBenchmarks
         return output[0];
     }
 
-    private readonly IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly IncrementalHash sha2 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly byte[] ipad = RandomNumberGenerator.GetBytes(64);
-    private readonly byte[] opad = RandomNumberGenerator.GetBytes(64);
 
     [Benchmark]
     public byte Sha256Reused()
     {
-        sha.AppendData(canonical);
-        sha.GetHashAndReset(output);
-        return output[0];
-    }
-
-    [Benchmark]
-    public byte Sha256ReusedCurrentHash()
-    {
-        sha.AppendData(canonical);
-        sha.GetCurrentHash(output);
-        return output[0];
-    }
-
-    [Benchmark]
-    public byte HmacBySha()
-    {
-        Span<byte> inner = stackalloc byte[32];
-        sha.AppendData(ipad);
-        sha.AppendData(toSign);
-        sha.GetHashAndReset(inner);
-        sha2.AppendData(opad);
-        sha2.AppendData(inner);
-        sha2.GetHashAndReset(output);
+        ReusedHashes.Sha256(canonical, output);
         return output[0];
     }
 
@@ -91,13 +65,6 @@ public class SigV4PartsBenchmarks
     }
 
     [Benchmark]
-    public int StripOnly()
-    {
-        AwsSigningPipeline.Strip(state, request);
-        return request.Headers.NonValidated.Count;
-    }
-
-    [Benchmark]
     public int SignHeadersOnly()
     {
         AwsSigningPipeline.Strip(state, request);
@@ -105,9 +72,6 @@ public class SigV4PartsBenchmarks
         signer.SignHeaders(request, keys, DateTimeOffset.UtcNow, PayloadHash.Empty, payloadHashHeader: true);
         return request.Headers.NonValidated.Count;
     }
-
-    [Benchmark]
-    public long Clock() => DateTimeOffset.UtcNow.Ticks;
 
     [Benchmark]
     public int CanonicalPathAndQuery()
@@ -132,18 +96,4 @@ public class SigV4PartsBenchmarks
         return length;
     }
 
-    [Benchmark]
-    public int RentReturnFour()
-    {
-        var a = new PooledBytes(1024);
-        var b = new PooledBytes(256);
-        var c = new PooledBytes(512);
-        var d = new PooledBytes(200);
-        var length = a.Length + b.Length + c.Length + d.Length;
-        a.Dispose();
-        b.Dispose();
-        c.Dispose();
-        d.Dispose();
-        return length;
-    }
 }

@@ -283,13 +283,11 @@ internal sealed class SigV4Signer
     {
         public long Second { get; } = second;
 
-        public byte[] Bytes { get; } = dateTime;
+        public ReadOnlySpan<byte> Full => dateTime;
 
-        public ReadOnlySpan<byte> Full => Bytes;
+        public ReadOnlySpan<byte> Date8 => dateTime.AsSpan(0, 8);
 
-        public ReadOnlySpan<byte> Date8 => Bytes.AsSpan(0, 8);
-
-        public string Text { get; } = System.Text.Encoding.ASCII.GetString(dateTime);
+        public string Text { get; } = Encoding.ASCII.GetString(dateTime);
 
         public int Day { get; } = day;
     }

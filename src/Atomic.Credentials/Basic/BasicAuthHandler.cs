@@ -49,15 +49,9 @@ public sealed class BasicAuthHandler : DelegatingHandler
     {
         protected override State CreateState(BasicAuthOptions options) => new(options);
 
-        protected override bool TryApply(State state, HttpRequestMessage request)
-        {
-            HeaderNames.Set(request, HeaderNames.Authorization, state.Header);
-            return true;
-        }
-
         protected override ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            TryApply(state, request);
+            HeaderNames.Set(request, HeaderNames.Authorization, state.Header);
             return ValueTask.CompletedTask;
         }
 

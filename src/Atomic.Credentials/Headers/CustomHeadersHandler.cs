@@ -59,12 +59,6 @@ public sealed class CustomHeadersHandler : DelegatingHandler
 
         protected override ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            TryApply(state, request);
-            return ValueTask.CompletedTask;
-        }
-
-        protected override bool TryApply(State state, HttpRequestMessage request)
-        {
             // Most requests carry no header yet: then there is nothing to replace and no lookup to pay for.
             var headers = request.Headers;
             var names = state.Names;
@@ -82,7 +76,7 @@ public sealed class CustomHeadersHandler : DelegatingHandler
                 headers.TryAddWithoutValidation(names[i], values[i]);
             }
 
-            return true;
+            return ValueTask.CompletedTask;
         }
 
         protected override void Remove(State state, HttpRequestMessage request)

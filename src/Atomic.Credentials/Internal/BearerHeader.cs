@@ -14,9 +14,18 @@ internal static class BearerHeader
 
     public static void Remove(HttpRequestMessage request) => request.Headers.Remove(HeaderNames.Authorization);
 
-    /// <summary>Evicts the value this request carried; a newer one, obtained meanwhile, stays.</summary>
-    public static ValueTask EvictAsync(ICredentialCache cache, string cacheKey, HttpRequestMessage request, CancellationToken cancellationToken) =>
-        request.Headers.TryGetValues(HeaderNames.Authorization, out var values) && values.FirstOrDefault() is { } rejected
-            ? cache.RemoveAsync(cacheKey, rejected, cancellationToken)
-            : ValueTask.CompletedTask;
+    /// <summary>
+    /// Evicts the value this request carried (a newer one, obtained meanwhile, stays), then lets the
+    /// handler's remembered entry go, in that order: a lookup racing the rejection cannot bring it back.
+    /// </summary>
+    public static async ValueTask EvictAsync(
+        ICredentialCache cache, string cacheKey, RememberedCredential remembered, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Headers.TryGetValues(HeaderNames.Authorization, out var values) && values.FirstOrDefault() is { } rejected)
+        {
+            await cache.RemoveAsync(cacheKey, rejected, cancellationToken).ConfigureAwait(false);
+        }
+
+        remembered.Forget();
+    }
 }

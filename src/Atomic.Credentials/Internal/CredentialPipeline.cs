@@ -85,9 +85,10 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
     protected abstract TState CreateState(TOptions options);
 
     /// <summary>
-    /// Steps 2 and 3 when the material is at hand (precomputed, or remembered from the cache): put it
-    /// on the request and return true, without the cost of a <see cref="ValueTask"/>. False sends the
-    /// request through <see cref="ApplyAsync"/>.
+    /// Steps 2 and 3 when material a kind obtains asynchronously is at hand already (remembered from
+    /// the cache): put it on the request and return true, skipping <see cref="ApplyAsync"/>'s async
+    /// state machine. False sends the request through <see cref="ApplyAsync"/>. A kind whose
+    /// <see cref="ApplyAsync"/> always completes at once (a precomputed header) needs no override.
     /// </summary>
     protected virtual bool TryApply(TState state, HttpRequestMessage request) => false;
 

@@ -24,6 +24,21 @@ internal sealed class RememberedCredential(TimeProvider time)
     /// <summary>Read before asking the cache; a rejection in between makes <see cref="Remember"/> drop what the cache returned.</summary>
     public int Generation => Volatile.Read(ref generation);
 
+    /// <summary>Asks the cache for the entry and remembers what it returns.</summary>
+    public ValueTask<CachedCredential> GetAsync(
+        ICredentialCache cache, string key, Func<CancellationToken, Task<CachedCredential>> factory, CancellationToken cancellationToken)
+    {
+        var observed = Generation;
+        var lookup = cache.GetOrCreateAsync(key, factory, cancellationToken);
+        if (!lookup.IsCompletedSuccessfully)
+        {
+            return RememberWhenDoneAsync(lookup, observed);
+        }
+
+        Remember(lookup.Result, observed);
+        return lookup;
+    }
+
     /// <summary>Keeps <paramref name="entry"/> until its refresh instant, unless a rejection came after <paramref name="observedGeneration"/> was read.</summary>
     public void Remember(CachedCredential entry, int observedGeneration)
     {
@@ -61,6 +76,13 @@ internal sealed class RememberedCredential(TimeProvider time)
             held?.Timer?.Dispose();
             held = null;
         }
+    }
+
+    private async ValueTask<CachedCredential> RememberWhenDoneAsync(ValueTask<CachedCredential> lookup, int observed)
+    {
+        var entry = await lookup.ConfigureAwait(false);
+        Remember(entry, observed);
+        return entry;
     }
 
     private ITimer StartTimer(Held target, TimeSpan due)

@@ -69,10 +69,10 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
     private sealed class State : CredentialState
     {
-        public State(string name, KeyPairOptions options, RememberedCredential remembered)
+        public State(string name, KeyPairOptions options, TimeProvider timeProvider)
             : base(options)
         {
-            Remembered = remembered;
+            Remembered = new RememberedCredential(timeProvider);
             try
             {
                 Key = KeyPairSigningKey.Load(options.PrivateKey, options.Passphrase, options.Algorithm, options.KeyId);
@@ -120,7 +120,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
         protected override State CreateState(KeyPairOptions options)
         {
-            var state = new State(Name, options, new RememberedCredential(timeProvider));
+            var state = new State(Name, options, timeProvider);
 
             // Made once per options instance: a lambda at the call site would allocate on every request.
             state.Sign = _ => Task.FromResult(Sign(state));
@@ -142,9 +142,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         protected override async ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
             // The cached value is the whole header value ("Bearer …"): a hit allocates nothing for it.
-            var generation = state.Remembered.Generation;
-            var entry = await cache.GetOrCreateAsync(state.CacheKey, state.Sign, cancellationToken).ConfigureAwait(false);
-            state.Remembered.Remember(entry, generation);
+            var entry = await state.Remembered.GetAsync(cache, state.CacheKey, state.Sign, cancellationToken).ConfigureAwait(false);
             BearerHeader.Apply(request, entry);
         }
 
@@ -153,8 +151,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         protected override async ValueTask<bool> OnRejectedAsync(
             State state, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
         {
-            await BearerHeader.EvictAsync(cache, state.CacheKey, request, cancellationToken).ConfigureAwait(false);
-            state.Remembered.Forget();
+            await BearerHeader.EvictAsync(cache, state.CacheKey, state.Remembered, request, cancellationToken).ConfigureAwait(false);
 
             return true;
         }

@@ -170,9 +170,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         protected override async ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
         {
             // The cached value is the whole header value ("Bearer …"): a hit allocates nothing for it.
-            var generation = state.Remembered.Generation;
-            var entry = await cache.GetOrCreateAsync(state.CacheKey, state.Fetch, cancellationToken).ConfigureAwait(false);
-            state.Remembered.Remember(entry, generation);
+            var entry = await state.Remembered.GetAsync(cache, state.CacheKey, state.Fetch, cancellationToken).ConfigureAwait(false);
             Apply(state, request, entry);
         }
 
@@ -208,8 +206,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             {
                 return false;
             }
-            await BearerHeader.EvictAsync(cache, state.CacheKey, request, cancellationToken).ConfigureAwait(false);
-            state.Remembered.Forget();
+            await BearerHeader.EvictAsync(cache, state.CacheKey, state.Remembered, request, cancellationToken).ConfigureAwait(false);
 
             Log.TokenRejected(Logger, Name, request.RequestUri?.IdnHost ?? state.Host);
             return true;
