@@ -49,10 +49,10 @@ public sealed class BasicAuthHandler : DelegatingHandler
     {
         protected override State CreateState(BasicAuthOptions options) => new(options);
 
-        protected override ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override bool TryApply(State state, HttpRequestMessage request)
         {
             HeaderNames.Set(request, HeaderNames.Authorization, state.Header);
-            return ValueTask.CompletedTask;
+            return true;
         }
 
         protected override void Remove(State state, HttpRequestMessage request) =>

@@ -36,20 +36,9 @@ public sealed class CustomHeadersHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         pipeline.SendAsync(this, request, sendInner, cancellationToken);
 
-    private sealed class State : CredentialState
+    private sealed class State(CustomHeadersOptions options) : CredentialState(options)
     {
-        public State(CustomHeadersOptions options)
-            : base(options)
-        {
-            // Names and values in two arrays, walked by index: the per-request loop does nothing else.
-            KeyValuePair<string, string>[] pairs = [.. options.Headers];
-            Names = [.. pairs.Select(pair => pair.Key)];
-            Values = [.. pairs.Select(pair => pair.Value)];
-        }
-
-        public string[] Names { get; }
-
-        public string[] Values { get; }
+        public KeyValuePair<string, string>[] Headers { get; } = [.. options.Headers];
     }
 
     private sealed class Pipeline(string name, IOptionsMonitor<CustomHeadersOptions> monitor, ILogger logger)
@@ -57,33 +46,29 @@ public sealed class CustomHeadersHandler : DelegatingHandler
     {
         protected override State CreateState(CustomHeadersOptions options) => new(options);
 
-        protected override ValueTask ApplyAsync(State state, HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override bool TryApply(State state, HttpRequestMessage request)
         {
             // Most requests carry no header yet: then there is nothing to replace and no lookup to pay for.
             var headers = request.Headers;
-            var names = state.Names;
-            var values = state.Values;
-            if (headers.NonValidated.Count > 0)
+            var replace = headers.NonValidated.Count > 0;
+            foreach (var (header, value) in state.Headers)
             {
-                foreach (var name in names)
+                if (replace)
                 {
-                    headers.Remove(name);
+                    headers.Remove(header);
                 }
+
+                headers.TryAddWithoutValidation(header, value);
             }
 
-            for (var i = 0; i < names.Length; i++)
-            {
-                headers.TryAddWithoutValidation(names[i], values[i]);
-            }
-
-            return ValueTask.CompletedTask;
+            return true;
         }
 
         protected override void Remove(State state, HttpRequestMessage request)
         {
-            foreach (var name in state.Names)
+            foreach (var (header, _) in state.Headers)
             {
-                request.Headers.Remove(name);
+                request.Headers.Remove(header);
             }
         }
     }

@@ -85,15 +85,22 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
     protected abstract TState CreateState(TOptions options);
 
     /// <summary>
-    /// Steps 2 and 3 when material a kind obtains asynchronously is at hand already (remembered from
-    /// the cache): put it on the request and return true, skipping <see cref="ApplyAsync"/>'s async
-    /// state machine. False sends the request through <see cref="ApplyAsync"/>. A kind whose
-    /// <see cref="ApplyAsync"/> always completes at once (a precomputed header) needs no override.
+    /// Steps 2 and 3 when the material is at hand (a precomputed header, or a token remembered from
+    /// the cache): put it on the request and return true, without an async step. False sends the
+    /// request through <see cref="ApplyAsync"/>. A kind whose material is always at hand implements
+    /// only this.
     /// </summary>
     protected virtual bool TryApply(TState state, HttpRequestMessage request) => false;
 
-    /// <summary>Steps 2 and 3: obtain the material and put it on this request.</summary>
-    protected abstract ValueTask ApplyAsync(TState state, HttpRequestMessage request, CancellationToken cancellationToken);
+    /// <summary>
+    /// Steps 2 and 3: obtain the material and put it on this request. A kind that obtains material
+    /// (from a cache, by signing) overrides it; by default it is <see cref="TryApply"/>, which must then
+    /// always succeed.
+    /// </summary>
+    protected virtual ValueTask ApplyAsync(TState state, HttpRequestMessage request, CancellationToken cancellationToken) =>
+        TryApply(state, request)
+            ? ValueTask.CompletedTask
+            : throw new InvalidOperationException($"{GetType().Name} overrides neither ApplyAsync nor a TryApply that always applies.");
 
     /// <summary>Takes off this request everything <see cref="ApplyAsync"/> put on it.</summary>
     protected abstract void Remove(TState state, HttpRequestMessage request);
