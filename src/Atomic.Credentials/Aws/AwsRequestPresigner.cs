@@ -45,7 +45,7 @@ public sealed class AwsRequestPresigner
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(name);
         pipeline = new AwsSigningPipeline(
-            name, options, timeProvider ?? TimeProvider.System, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AwsRequestPresigner>());
+            name, options, timeProvider ?? TimeProvider.System, CredentialLoggers.Create<AwsRequestPresigner>(loggerFactory));
     }
 
     /// <summary>Presigns <paramref name="method"/> on <paramref name="requestUri"/>, valid for <paramref name="expiresIn"/>.</summary>

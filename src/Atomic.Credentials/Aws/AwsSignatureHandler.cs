@@ -42,7 +42,7 @@ public sealed class AwsSignatureHandler : DelegatingHandler
         string name, IOptionsMonitor<AwsSignedRequestOptions> monitor, TimeProvider? timeProvider, ILoggerFactory? loggerFactory)
     {
         pipeline = new AwsSigningPipeline(
-            name, monitor, timeProvider ?? TimeProvider.System, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AwsSignatureHandler>());
+            name, monitor, timeProvider ?? TimeProvider.System, CredentialLoggers.Create<AwsSignatureHandler>(loggerFactory));
         sendInner = base.SendAsync;
     }
 

@@ -30,7 +30,7 @@ public sealed class BasicAuthHandler : DelegatingHandler
 
     internal BasicAuthHandler(string name, IOptionsMonitor<BasicAuthOptions> monitor, ILoggerFactory? loggerFactory)
     {
-        pipeline = new Pipeline(name, monitor, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<BasicAuthHandler>());
+        pipeline = new Pipeline(name, monitor, CredentialLoggers.Create<BasicAuthHandler>(loggerFactory));
         sendInner = base.SendAsync;
     }
 

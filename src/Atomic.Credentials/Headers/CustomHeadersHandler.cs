@@ -28,7 +28,7 @@ public sealed class CustomHeadersHandler : DelegatingHandler
 
     internal CustomHeadersHandler(string name, IOptionsMonitor<CustomHeadersOptions> monitor, ILoggerFactory? loggerFactory)
     {
-        pipeline = new Pipeline(name, monitor, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<CustomHeadersHandler>());
+        pipeline = new Pipeline(name, monitor, CredentialLoggers.Create<CustomHeadersHandler>(loggerFactory));
         sendInner = base.SendAsync;
     }
 

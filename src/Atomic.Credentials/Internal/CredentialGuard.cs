@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Atomic.Credentials.Internal;
 
 /// <summary>
@@ -28,7 +30,13 @@ internal sealed class CredentialGuard
     }
 
     /// <summary>Returns why the credential must not be sent to <paramref name="uri"/>, or null when it may.</summary>
-    public string? Check(Uri? uri)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public string? Check(Uri? uri) =>
+        !restricted && uri is { IsAbsoluteUri: true } && ReferenceEquals(uri.Scheme, Uri.UriSchemeHttps)
+            ? null // the common case, decided without a call: https to any host
+            : CheckAny(uri);
+
+    private string? CheckAny(Uri? uri)
     {
         if (uri is null || !uri.IsAbsoluteUri)
         {

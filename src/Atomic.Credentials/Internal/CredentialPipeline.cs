@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using Atomic.Credentials.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Internal;
@@ -16,6 +17,8 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
     where TState : CredentialState
 {
     private readonly IOptionsMonitor<TOptions> monitor;
+    private readonly bool optionsFixed;
+    private readonly ILogger? traceLogger;
     private readonly Lock redirectGate = new();
     private Snapshot? snapshot;
     private RedirectPolicy? redirects;
@@ -25,7 +28,11 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         Name = name;
         Kind = kind;
         this.monitor = monitor;
+        optionsFixed = monitor is StaticOptionsMonitor<TOptions>;
         Logger = logger;
+
+        // A logger that can never log is not asked per request whether it would.
+        traceLogger = logger is NullLogger ? null : logger;
     }
 
     public string Name { get; }
@@ -34,13 +41,21 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
 
     protected ILogger Logger { get; }
 
-    /// <summary>The state for the options in force now; rebuilt only when they were reloaded.</summary>
+    /// <summary>
+    /// The state for the options in force now; rebuilt only when they were reloaded. Options given
+    /// to a handler's constructor never are, so its state is not compared with them per request.
+    /// </summary>
     public TState Current
     {
         get
         {
-            var options = monitor.Get(Name);
             var current = snapshot;
+            if (current is not null && optionsFixed)
+            {
+                return current.State;
+            }
+
+            var options = monitor.Get(Name);
             if (current is not null && ReferenceEquals(current.Options, options))
             {
                 return current.State;
@@ -59,7 +74,11 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         ArgumentNullException.ThrowIfNull(request);
         var redirects = this.redirects ?? TakeOverRedirects(owner);
         var state = Current;
-        Refuse(state, request.RequestUri);
+        if (state.Guard.Check(request.RequestUri) is { } refusal)
+        {
+            throw Refused(request.RequestUri, refusal);
+        }
+
         if (!TryApply(state, request))
         {
             var applying = ApplyAsync(state, request, cancellationToken);
@@ -71,9 +90,15 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
             applying.GetAwaiter().GetResult();
         }
 
-        Applied(request);
+        if (traceLogger is not null || CredentialsTelemetry.RequestsApplied.Enabled)
+        {
+            Applied(request);
+        }
+
         var sending = send(request, cancellationToken);
 
+        // Each step above is decided in line in its common case (https with no allow-list, nothing
+        // listening): the four steps cost the hand-written header write and a few field reads.
         // The common case costs nothing more than the inner handler: its own task is returned as is
         // unless the answer is one we act on (a rejection or a redirect).
         return sending.IsCompletedSuccessfully && !NeedsFollowUp(state, sending.Result, request, redirects)
@@ -163,9 +188,9 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
             CredentialsTelemetry.RequestsApplied.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
         }
 
-        if (Logger.IsEnabled(LogLevel.Trace))
+        if (traceLogger is not null && traceLogger.IsEnabled(LogLevel.Trace))
         {
-            Log.CredentialApplied(Logger, Name, Kind, request.Method, request.RequestUri!.IdnHost);
+            Log.CredentialApplied(traceLogger, Name, Kind, request.Method, request.RequestUri!.IdnHost);
         }
     }
 
@@ -192,17 +217,12 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         }
     }
 
-    private void Refuse(TState state, Uri? uri)
+    private CredentialException Refused(Uri? uri, string reason)
     {
-        if (state.Guard.Check(uri) is not { } reason)
-        {
-            return;
-        }
-
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : "(none)";
         CredentialsTelemetry.RequestsRefused.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
         Log.RequestRefused(Logger, Name, Kind, host, reason);
-        throw new CredentialException(Name, Kind, $"Refused to send the credential to '{host}': {reason}. The request was not sent.");
+        return new CredentialException(Name, Kind, $"Refused to send the credential to '{host}': {reason}. The request was not sent.");
     }
 
     private async Task<HttpResponseMessage> FollowRedirectsAsync(

@@ -46,7 +46,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
     internal KeyPairJwtHandler(
         string name, IOptionsMonitor<KeyPairOptions> monitor, ICredentialCache cache, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
     {
-        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<KeyPairJwtHandler>();
+        var logger = CredentialLoggers.Create<KeyPairJwtHandler>(loggerFactory);
         pipeline = new Pipeline(name, monitor, cache, timeProvider, logger);
         sendInner = base.SendAsync;
     }

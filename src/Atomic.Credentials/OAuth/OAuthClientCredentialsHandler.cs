@@ -82,7 +82,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         TimeProvider timeProvider,
         ILoggerFactory? loggerFactory)
     {
-        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<OAuthClientCredentialsHandler>();
+        var logger = CredentialLoggers.Create<OAuthClientCredentialsHandler>(loggerFactory);
         pipeline = new Pipeline(name, monitor, cache, transport, timeProvider, logger);
         sendInner = base.SendAsync;
     }
