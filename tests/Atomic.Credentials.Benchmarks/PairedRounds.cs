@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+
+namespace Atomic.Credentials.Benchmarks;
+
+/// <summary>
+/// The same benchmark methods BenchmarkDotNet runs, measured in one process in interleaved rounds:
+/// each round runs every method for the same number of requests, one after the other, and each
+/// method's time is divided by the baseline's time <em>of the same round</em>. This machine has
+/// slow spells that last from seconds to minutes and slow everything alike (see docs/benchmarks.md);
+/// BenchmarkDotNet measures one method after another, so a spell can fall on one method and not
+/// on its baseline. A round takes well under a second, so both sides of each ratio share the
+/// spell, and the median over many rounds leaves the rest of the noise out.
+/// </summary>
+/// <remarks>
+/// <c>dotnet run -c Release --project tests/Atomic.Credentials.Benchmarks -- --paired RequestOverheadBenchmarks --rounds 40 --requests 100000</c>
+/// </remarks>
+internal static class PairedRounds
+{
+    private const int WarmupRounds = 5;
+
+    public static int Run(string[] args)
+    {
+        var className = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : nameof(RequestOverheadBenchmarks);
+        var rounds = Option(args, "--rounds", 40);
+        var requests = Option(args, "--requests", 100_000);
+        var type = typeof(PairedRounds).Assembly.GetType($"{typeof(PairedRounds).Namespace}.{className}")
+            ?? throw new ArgumentException($"No benchmark class named '{className}' in this project.", nameof(args));
+
+        var instance = Activator.CreateInstance(type)!;
+        Invoke<GlobalSetupAttribute>(type, instance);
+        try
+        {
+            var methods = Methods(type, instance);
+            var baseline = methods.FindIndex(m => m.Baseline);
+            if (baseline < 0)
+            {
+                throw new ArgumentException($"{className} has no [Benchmark(Baseline = true)] method.", nameof(args));
+            }
+
+            Console.WriteLine(
+                $"{className}: {methods.Count} methods, {WarmupRounds} warm-up rounds and {rounds} measured rounds of {requests:N0} requests each; {Environment.ProcessorCount} cores, .NET {Environment.Version}, started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
+            var nanos = methods.Select(_ => new List<double>(rounds)).ToArray();
+            for (var round = -WarmupRounds; round < rounds; round++)
+            {
+                // Each round starts at a different method, so none always runs first or after the same one.
+                var start = (round + WarmupRounds) % methods.Count;
+                var times = new double[methods.Count];
+                for (var step = 0; step < methods.Count; step++)
+                {
+                    var index = (start + step) % methods.Count;
+                    times[index] = Measure(methods[index].Send, requests);
+                }
+
+                if (round >= 0)
+                {
+                    for (var index = 0; index < methods.Count; index++)
+                    {
+                        nanos[index].Add(times[index]);
+                    }
+                }
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("| Method | Median ns | Median ratio | Ratio, 10th-90th percentile | Rounds within 1.2x |");
+            Console.WriteLine("|---|---:|---:|---|---:|");
+            for (var index = 0; index < methods.Count; index++)
+            {
+                var ratios = nanos[index].Select((ns, round) => ns / nanos[baseline][round]).ToList();
+                var within = ratios.Count(r => r <= 1.2);
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"| {methods[index].Name} | {Percentile(nanos[index], 0.5):F1} | {Percentile(ratios, 0.5):F3} | {Percentile(ratios, 0.1):F3}-{Percentile(ratios, 0.9):F3} | {within} of {ratios.Count} |"));
+            }
+
+            return 0;
+        }
+        finally
+        {
+            Invoke<GlobalCleanupAttribute>(type, instance);
+        }
+    }
+
+    private static double Measure(Func<Task<int>> send, int requests)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < requests; i++)
+        {
+            // Every pipeline measured here completes synchronously: no wait, no thread switch.
+            send().GetAwaiter().GetResult();
+        }
+
+        return Stopwatch.GetElapsedTime(started).TotalNanoseconds / requests;
+    }
+
+    private static List<(string Name, bool Baseline, Func<Task<int>> Send)> Methods(Type type, object instance) =>
+        [.. type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+            .Select(method => (Method: method, Attribute: method.GetCustomAttribute<BenchmarkAttribute>()))
+            .Where(pair => pair.Attribute is not null && pair.Method.ReturnType == typeof(Task<int>) && pair.Method.GetParameters().Length == 0)
+            .Select(pair => (pair.Method.Name, pair.Attribute!.Baseline, pair.Method.CreateDelegate<Func<Task<int>>>(instance)))];
+
+    private static void Invoke<TAttribute>(Type type, object instance)
+        where TAttribute : Attribute
+    {
+        foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.IsDefined(typeof(TAttribute))))
+        {
+            method.Invoke(instance, null);
+        }
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length
+            ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) is var value and > 0
+                ? value
+                : throw new ArgumentException($"{name} must be a positive number.", nameof(args))
+            : fallback;
+    }
+
+    private static double Percentile(List<double> values, double fraction)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[(int)Math.Round(fraction * (sorted.Count - 1))];
+    }
+}
