@@ -48,19 +48,7 @@ public sealed class CustomHeadersHandler : DelegatingHandler
 
         protected override bool TryApply(State state, HttpRequestMessage request)
         {
-            // Most requests carry no header yet: then there is nothing to replace and no lookup to pay for.
-            var headers = request.Headers;
-            var replace = headers.NonValidated.Count > 0;
-            foreach (var (header, value) in state.Headers)
-            {
-                if (replace)
-                {
-                    headers.Remove(header);
-                }
-
-                headers.TryAddWithoutValidation(header, value);
-            }
-
+            HeaderNames.Set(request, state.Headers);
             return true;
         }
 

@@ -98,9 +98,8 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         var sending = send(request, cancellationToken);
 
         // Each step above is decided in line in its common case (https with no allow-list, nothing
-        // listening): the four steps cost the hand-written header write and a few field reads.
-        // The common case costs nothing more than the inner handler: its own task is returned as is
-        // unless the answer is one we act on (a rejection or a redirect).
+        // listening), and the inner handler's own task is returned as is unless the answer is one we
+        // act on (a rejection or a redirect): the four steps cost the header write and a few field reads.
         return sending.IsCompletedSuccessfully && !NeedsFollowUp(state, sending.Result, request, redirects)
             ? sending
             : FollowUpAsync(state, request, sending, redirects, send, cancellationToken);

@@ -18,4 +18,24 @@ internal static class HeaderNames
 
         headers.TryAddWithoutValidation(name, value);
     }
+
+    /// <summary>
+    /// Puts each of <paramref name="pairs"/> on the request as its only header of that name; as
+    /// <see cref="Set(HttpRequestMessage, string, string)"/>, nothing is looked up on a request that
+    /// had no header before.
+    /// </summary>
+    public static void Set(HttpRequestMessage request, KeyValuePair<string, string>[] pairs)
+    {
+        var headers = request.Headers;
+        var replace = headers.NonValidated.Count > 0;
+        foreach (var (name, value) in pairs)
+        {
+            if (replace)
+            {
+                headers.Remove(name);
+            }
+
+            headers.TryAddWithoutValidation(name, value);
+        }
+    }
 }
