@@ -8,6 +8,16 @@ internal sealed class AwsSignedRequestOptionsValidator : IValidateOptions<AwsSig
     public ValidateOptionsResult Validate(string? name, AwsSignedRequestOptions options)
     {
         var errors = new OptionsErrors(name, AwsSignedRequestOptions.KindName);
+        Validate(errors, options, nameof(options.Expires));
+        return errors.Result;
+    }
+
+    /// <summary>
+    /// The SigV4 fields' checks, into <paramref name="errors"/>: also a preset's (S3 buckets), under
+    /// its own kind name, with <paramref name="expiresField"/> as its name for <c>Expires</c>.
+    /// </summary>
+    internal static void Validate(OptionsErrors errors, AwsSignedRequestOptions options, string expiresField)
+    {
         errors.AddCommon(options);
         ScopePart(errors, nameof(options.Service), options.Service);
         ScopePart(errors, nameof(options.Region), options.Region);
@@ -34,19 +44,17 @@ internal sealed class AwsSignedRequestOptionsValidator : IValidateOptions<AwsSig
 
         if (options.Expires <= TimeSpan.Zero || options.Expires > AwsSignedRequestOptions.MaxExpires)
         {
-            errors.Add(nameof(options.Expires), "must be more than zero and at most 7 days (604800 seconds), as AWS requires");
+            errors.Add(expiresField, "must be more than zero and at most 7 days (604800 seconds), as AWS requires");
         }
         else if (options.Expires.Ticks % TimeSpan.TicksPerSecond != 0)
         {
-            errors.Add(nameof(options.Expires), "must be whole seconds (X-Amz-Expires counts seconds)");
+            errors.Add(expiresField, "must be whole seconds (X-Amz-Expires counts seconds)");
         }
 
         if (!Enum.IsDefined(options.PayloadSigning))
         {
             errors.Add(nameof(options.PayloadSigning), "must be Signed or Unsigned");
         }
-
-        return errors.Result;
     }
 
     // Parts of the credential scope are '/'-separated: one in a value would shift the others.

@@ -61,7 +61,7 @@ internal static class CredentialKinds
             (options, section) => options.Bind(section),
             (services, name) => new AwsSignatureHandler(
                 name,
-                new Internal.DerivedOptionsMonitor<S3BucketOptions, AwsSignedRequestOptions>(Monitor<S3BucketOptions>(services), options => options.ToAws()),
+                S3BucketClient.Monitor(Monitor<S3BucketOptions>(services)),
                 services.GetService<TimeProvider>(),
                 Loggers(services)),
             _ => [SigV4Signer.SecurityTokenHeader],

@@ -9,7 +9,7 @@ internal sealed class MarketoOptionsValidator : IValidateOptions<MarketoOptions>
     {
         var errors = new OptionsErrors(name, MarketoOptions.KindName);
         errors.AddCommon(options);
-        OAuthClientCredentialsOptionsValidator.ValidateEndpointUrl(errors, nameof(options.IdentityUrl), options.IdentityUrl, options.AllowInsecureTransport);
+        errors.EndpointUrl(nameof(options.IdentityUrl), options.IdentityUrl, options.AllowInsecureTransport);
         if (Uri.TryCreate(options.IdentityUrl, UriKind.Absolute, out var identity) && identity.Query.Length > 0)
         {
             errors.Add(nameof(options.IdentityUrl), "must not have a query (it is the address shown in Admin › Web Services, e.g. https://123-ABC-456.mktorest.com/identity)");
@@ -17,12 +17,12 @@ internal sealed class MarketoOptionsValidator : IValidateOptions<MarketoOptions>
 
         if (!string.IsNullOrEmpty(options.RestUrl))
         {
-            OAuthClientCredentialsOptionsValidator.ValidateEndpointUrl(errors, nameof(options.RestUrl), options.RestUrl, options.AllowInsecureTransport);
+            errors.EndpointUrl(nameof(options.RestUrl), options.RestUrl, options.AllowInsecureTransport);
         }
 
         errors.Required(nameof(options.ClientId), options.ClientId);
         errors.Required(nameof(options.ClientSecret), options.ClientSecret);
-        PresetRules.Timeout(errors, nameof(options.TokenRequestTimeout), options.TokenRequestTimeout);
+        errors.Timeout(nameof(options.TokenRequestTimeout), options.TokenRequestTimeout);
         return errors.Result;
     }
 }

@@ -19,19 +19,13 @@ internal sealed class MarketoProfile : OAuthApiProfile
     public override string Kind => MarketoOptions.KindName;
 
     public override bool MayBeRejection(HttpResponseMessage response) =>
-        response.StatusCode == HttpStatusCode.Unauthorized
-        || (response.StatusCode == HttpStatusCode.OK
-            && response.Content.Headers.ContentType?.MediaType is { } type
-            && type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            && !(response.Content.Headers.ContentLength > MaxInspectedBytes));
+        response.StatusCode == HttpStatusCode.OK
+        && response.Content.Headers.ContentType?.MediaType is { } type
+        && type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+        && !(response.Content.Headers.ContentLength > MaxInspectedBytes);
 
     public override async ValueTask<bool> IsRejectionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.StatusCode == HttpStatusCode.Unauthorized)
-        {
-            return true;
-        }
-
         var body = await ResponsePeek.BodyAsync(response, MaxInspectedBytes, cancellationToken).ConfigureAwait(false);
         return body is { } bytes && HasTokenError(bytes.Span);
     }

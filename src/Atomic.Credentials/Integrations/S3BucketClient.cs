@@ -52,7 +52,7 @@ public sealed class S3BucketClient : IDisposable
         TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         name ??= S3BucketOptions.KindName;
-        var monitor = Monitor(new StaticOptionsMonitor<S3BucketOptions>(OptionsGate.Validated(new S3BucketOptionsValidator(), name, options)));
+        var monitor = new StaticOptionsMonitor<AwsSignedRequestOptions>(OptionsGate.Validated(new S3BucketOptionsValidator(), name, options).ToAws());
         client = new HttpClient(new AwsSignatureHandler(name, monitor, timeProvider, loggerFactory) { InnerHandler = innerHandler ?? new SocketsHttpHandler() })
         {
             BaseAddress = options.BaseAddress,
@@ -209,7 +209,14 @@ public sealed class S3BucketClient : IDisposable
     internal static Uri ObjectUri(string key)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        return new Uri(string.Join('/', key.Split('/').Select(Uri.EscapeDataString)), UriKind.Relative);
+        var segments = key.Split('/');
+        if (segments.Any(segment => segment is "." or ".."))
+        {
+            // A URI resolves them away ("a/../b" is "b"): the request would act on another object.
+            throw new ArgumentException("The key has a '.' or '..' segment, which a URL cannot carry: the request would address another object.", nameof(key));
+        }
+
+        return new Uri(string.Join('/', segments.Select(Uri.EscapeDataString)), UriKind.Relative);
     }
 
     // The bucket itself: "/" virtual-hosted, "/bucket" (no trailing slash, as S3 servers sign it) path style.
@@ -219,7 +226,7 @@ public sealed class S3BucketClient : IDisposable
         return client.BaseAddress.AbsolutePath == "/" ? bucket : bucket.TrimEnd('/');
     }
 
-    private static DerivedOptionsMonitor<S3BucketOptions, AwsSignedRequestOptions> Monitor(IOptionsMonitor<S3BucketOptions> options) =>
+    internal static DerivedOptionsMonitor<S3BucketOptions, AwsSignedRequestOptions> Monitor(IOptionsMonitor<S3BucketOptions> options) =>
         new(options, bucket => bucket.ToAws());
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, string key, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using Atomic.Credentials.OAuth;
 using Atomic.Credentials.Internal;
 using Microsoft.Extensions.Options;
 
@@ -21,22 +20,18 @@ internal sealed class S3BucketOptionsValidator : IValidateOptions<S3BucketOption
 
         if (!string.IsNullOrEmpty(options.ServiceUrl))
         {
-            OAuthClientCredentialsOptionsValidator.ValidateEndpointUrl(errors, nameof(options.ServiceUrl), options.ServiceUrl, options.AllowInsecureTransport);
+            errors.EndpointUrl(nameof(options.ServiceUrl), options.ServiceUrl, options.AllowInsecureTransport);
         }
 
-        var failures = errors.Result.Failed ? errors.Result.Failures : [];
+        // Without a service URL the region is part of the bucket's host name.
+        if (string.IsNullOrEmpty(options.ServiceUrl) && !string.IsNullOrEmpty(options.Region) && !OptionsErrors.IsHostLabel(options.Region))
+        {
+            errors.Add(nameof(options.Region), "must be an AWS region name (letters, digits and '-'), e.g. eu-west-1");
+        }
 
-        // Keys, region, expiry and host rules are the SigV4 kind's own: its validator judges the
-        // credential this preset stands for, and its messages are relabelled with this kind's name
-        // (its fields have the same names, except Expires).
-        var signing = new AwsSignedRequestOptionsValidator().Validate(name, options.Signing());
-        var relabelled = signing.Failed
-            ? signing.Failures.Select(failure => failure
-                .Replace($"({AwsSignedRequestOptions.KindName})", $"({S3BucketOptions.KindName})", StringComparison.Ordinal)
-                .Replace("): Expires ", "): PresignedUrlExpiry ", StringComparison.Ordinal))
-            : [];
-
-        var all = failures.Concat(relabelled).ToList();
-        return all.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(all);
+        // Keys, region, expiry and host rules are the SigV4 kind's own, judged by its checks under
+        // this kind's name (its fields have the same names, except Expires).
+        AwsSignedRequestOptionsValidator.Validate(errors, options.Signing(), nameof(options.PresignedUrlExpiry));
+        return errors.Result;
     }
 }

@@ -17,16 +17,11 @@ internal static class S3Error
                 return null;
             }
 
-            using var reader = XmlReader.Create(new MemoryStream(body.ToArray()), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit });
-            while (reader.Read())
-            {
-                if (reader.NodeType == XmlNodeType.Element && reader.LocalName == "Code")
-                {
-                    var code = reader.ReadElementContentAsString();
-                    // An error code is a short word; anything else is not quoted.
-                    return code.Length <= 64 && code.All(char.IsAsciiLetterOrDigit) ? code : null;
-                }
-            }
+            using var xml = new MemoryStream(body.ToArray(), writable: false);
+            var code = await S3Xml.FirstElementAsync(xml, "Code").ConfigureAwait(false);
+
+            // An error code is a short word; anything else is not quoted.
+            return code is { Length: <= 64 } && code.All(char.IsAsciiLetterOrDigit) ? code : null;
         }
         catch (Exception exception) when (exception is XmlException or HttpRequestException or IOException)
         {

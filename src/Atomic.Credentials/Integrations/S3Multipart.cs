@@ -70,20 +70,8 @@ internal static class S3Multipart
 
     private static string Escape(string? text) => System.Security.SecurityElement.Escape(text ?? string.Empty);
 
-    private static async Task<string?> ElementAsync(HttpResponseMessage response, string name, CancellationToken cancellationToken)
-    {
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var reader = XmlReader.Create(stream, new XmlReaderSettings { Async = true, DtdProcessing = DtdProcessing.Prohibit });
-        while (await reader.ReadAsync().ConfigureAwait(false))
-        {
-            if (reader.NodeType == XmlNodeType.Element && reader.LocalName == name)
-            {
-                return await reader.ReadElementContentAsStringAsync().ConfigureAwait(false);
-            }
-        }
-
-        return null;
-    }
+    private static async Task<string?> ElementAsync(HttpResponseMessage response, string name, CancellationToken cancellationToken) =>
+        await S3Xml.FirstElementAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), name).ConfigureAwait(false);
 
     /// <summary>A seekable window of a file: one part, hashed and rewound by the signer, never buffered.</summary>
     private sealed class FileWindow(FileStream file, long start, long length) : Stream

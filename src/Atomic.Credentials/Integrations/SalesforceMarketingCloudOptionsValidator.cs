@@ -10,7 +10,7 @@ internal sealed class SalesforceMarketingCloudOptionsValidator : IValidateOption
         var errors = new OptionsErrors(name, SalesforceMarketingCloudOptions.KindName);
         errors.AddCommon(options);
         if (errors.Required(nameof(options.Subdomain), options.Subdomain)
-            && (options.Subdomain.AsSpan().ContainsAnyExcept(PresetRules.HostLabel) || options.Subdomain.StartsWith('-') || options.Subdomain.EndsWith('-')))
+            && !OptionsErrors.IsHostLabel(options.Subdomain))
         {
             // A whole URL pasted here is the usual mistake.
             errors.Add(nameof(options.Subdomain), "must be the subdomain alone (letters, digits and '-'), e.g. mc563885gzs27c5t9-63k636ttgm from https://mc563885gzs27c5t9-63k636ttgm.auth.marketingcloudapis.com/");
@@ -26,10 +26,10 @@ internal sealed class SalesforceMarketingCloudOptionsValidator : IValidateOption
 
         if (!string.IsNullOrEmpty(options.AuthBaseUrl))
         {
-            OAuthClientCredentialsOptionsValidator.ValidateEndpointUrl(errors, nameof(options.AuthBaseUrl), options.AuthBaseUrl, options.AllowInsecureTransport);
+            errors.EndpointUrl(nameof(options.AuthBaseUrl), options.AuthBaseUrl, options.AllowInsecureTransport);
         }
 
-        PresetRules.Timeout(errors, nameof(options.TokenRequestTimeout), options.TokenRequestTimeout);
+        errors.Timeout(nameof(options.TokenRequestTimeout), options.TokenRequestTimeout);
         return errors.Result;
     }
 }

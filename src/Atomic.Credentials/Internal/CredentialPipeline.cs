@@ -216,12 +216,17 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         }
     }
 
-    private CredentialException Refused(Uri? uri, string reason)
+    /// <summary>
+    /// Counts, logs and returns the refusal of a request the guard stopped, to be thrown before it
+    /// is sent; <paramref name="kind"/> names a preset on this kind (its own <c>Type</c>) in all three.
+    /// </summary>
+    protected CredentialException Refused(Uri? uri, string reason, string? kind = null)
     {
+        kind ??= Kind;
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : "(none)";
-        CredentialsTelemetry.RequestsRefused.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
-        Log.RequestRefused(Logger, Name, Kind, host, reason);
-        return new CredentialException(Name, Kind, $"Refused to send the credential to '{host}': {reason}. The request was not sent.");
+        CredentialsTelemetry.RequestsRefused.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(kind));
+        Log.RequestRefused(Logger, Name, kind, host, reason);
+        return new CredentialException(Name, kind, $"Refused to send the credential to '{host}': {reason}. The request was not sent.");
     }
 
     private async Task<HttpResponseMessage> FollowRedirectsAsync(

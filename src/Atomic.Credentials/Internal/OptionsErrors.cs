@@ -7,6 +7,11 @@ namespace Atomic.Credentials.Internal;
 /// </summary>
 internal sealed class OptionsErrors(string? credentialName, string kind)
 {
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
+
+    private static readonly System.Buffers.SearchValues<char> HostLabelCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+
     private readonly List<string> problems = [];
 
     public void Add(string field, string problem) =>
@@ -61,6 +66,43 @@ internal sealed class OptionsErrors(string? credentialName, string kind)
 
         return true;
     }
+
+    /// <summary>An endpoint the secret is sent to: absolute, https (http only to loopback or when allowed), no user info or fragment.</summary>
+    public void EndpointUrl(string field, string? url, bool allowInsecureTransport)
+    {
+        if (!Required(field, url))
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            Add(field, "must be an absolute http or https URL");
+        }
+        else if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !allowInsecureTransport)
+        {
+            // The secret would cross the network in clear.
+            Add(field, "must use https (plain http only to a loopback host, or with AllowInsecureTransport)");
+        }
+        else if (uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
+        {
+            Add(field, "must not contain user information or a fragment");
+        }
+    }
+
+    /// <summary>A request timeout: more than zero, at most ten minutes.</summary>
+    public void Timeout(string field, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero || value > MaxTimeout)
+        {
+            Add(field, "must be more than zero and at most ten minutes");
+        }
+    }
+
+    /// <summary>Whether <paramref name="value"/> can stand as one label of a host name (letters, digits, inner '-').</summary>
+    public static bool IsHostLabel(string value) =>
+        value.Length is > 0 and <= 63 && !value.AsSpan().ContainsAnyExcept(HostLabelCharacters) && !value.StartsWith('-') && !value.EndsWith('-');
 
     private static bool IsValidText(ReadOnlySpan<char> value)
     {

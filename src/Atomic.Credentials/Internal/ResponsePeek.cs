@@ -19,18 +19,21 @@ internal static class ResponsePeek
         }
 
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[limit + 1];
+        // One byte more than the body may have, to tell a whole body from a longer one; no more than
+        // the announced length needs (most responses announce it).
+        var buffer = new byte[(int)Math.Min(content.Headers.ContentLength ?? limit, limit) + 1];
         if (stream.CanSeek)
         {
             // Buffered content: read, then rewind.
             var start = stream.Position;
             var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             stream.Position = start;
-            return read <= limit ? buffer.AsMemory(0, read) : null;
+            return read < buffer.Length ? buffer.AsMemory(0, read) : null;
         }
 
         var length = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        HttpContent replacement = length <= limit
+        var whole = length < buffer.Length;
+        HttpContent replacement = whole
             ? new ByteArrayContent(buffer, 0, length)
             : new StreamContent(new PrefixedStream(buffer, stream));
         foreach (var header in content.Headers)
@@ -40,7 +43,7 @@ internal static class ResponsePeek
 
         // The replacement owns the network stream now; the old content is not disposed, as that would close it.
         response.Content = replacement;
-        return length <= limit ? buffer.AsMemory(0, length) : null;
+        return whole ? buffer.AsMemory(0, length) : null;
     }
 
     /// <summary>The bytes already read, then the rest of the stream.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using Atomic.Credentials.Caching;
 
 namespace Atomic.Credentials.OAuth;
@@ -22,8 +21,11 @@ internal abstract class OAuthApiProfile
     /// <summary>Where <paramref name="requestUri"/> really goes, or null to leave it.</summary>
     public virtual Uri? Redirect(Uri requestUri) => null;
 
-    /// <inheritdoc cref="Internal.CredentialPipeline{TOptions, TState}.MayBeRejection"/>
-    public virtual bool MayBeRejection(HttpResponseMessage response) => response.StatusCode == HttpStatusCode.Unauthorized;
+    /// <summary>
+    /// Whether a response other than a 401 (which always may) may say the token was rejected;
+    /// synchronous and cheap, it runs on every response.
+    /// </summary>
+    public virtual bool MayBeRejection(HttpResponseMessage response) => false;
 
     /// <summary>Decides a response <see cref="MayBeRejection"/> picked out.</summary>
     public virtual ValueTask<bool> IsRejectionAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>

@@ -181,7 +181,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
                 // The API's real address came with the token: the guard judges it as it judged the first.
                 if (state.Guard.Check(target) is { } reason)
                 {
-                    throw new CredentialException(Name, state.Profile.Kind, $"Refused to send the credential to '{target.IdnHost}': {reason}. The request was not sent.");
+                    throw Refused(target, reason, state.Profile.Kind);
                 }
 
                 request.RequestUri = target;
@@ -192,11 +192,14 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
 
         protected override void Remove(State state, HttpRequestMessage request) => BearerHeader.Remove(request);
 
+        // A 401 is a rejection for every API; a profile adds what else may be one.
         protected override bool MayBeRejection(State state, HttpResponseMessage response) =>
-            state.Profile is { } profile ? profile.MayBeRejection(response) : base.MayBeRejection(state, response);
+            base.MayBeRejection(state, response) || (state.Profile is { } profile && profile.MayBeRejection(response));
 
         protected override ValueTask<bool> IsRejectionAsync(State state, HttpResponseMessage response, CancellationToken cancellationToken) =>
-            state.Profile is { } profile ? profile.IsRejectionAsync(response, cancellationToken) : base.IsRejectionAsync(state, response, cancellationToken);
+            state.Profile is { } profile && !base.MayBeRejection(state, response)
+                ? profile.IsRejectionAsync(response, cancellationToken)
+                : base.IsRejectionAsync(state, response, cancellationToken);
 
         // The one place that decides what a rejection is and what it evicts.
         protected override async ValueTask<bool> OnRejectedAsync(

@@ -6,13 +6,12 @@ namespace Atomic.Credentials.OAuth;
 internal sealed class OAuthClientCredentialsOptionsValidator : IValidateOptions<OAuthClientCredentialsOptions>
 {
     private static readonly TimeSpan MaxCacheDuration = TimeSpan.FromDays(1);
-    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
 
     public ValidateOptionsResult Validate(string? name, OAuthClientCredentialsOptions options)
     {
         var errors = new OptionsErrors(name, OAuthClientCredentialsOptions.KindName);
         errors.AddCommon(options);
-        ValidateEndpointUrl(errors, nameof(options.IdentityUrl), options.IdentityUrl, options.AllowInsecureTransport);
+        errors.EndpointUrl(nameof(options.IdentityUrl), options.IdentityUrl, options.AllowInsecureTransport);
         errors.Required(nameof(options.ClientId), options.ClientId);
         errors.NoControlCharacters(nameof(options.Scope), options.Scope);
 
@@ -39,37 +38,10 @@ internal sealed class OAuthClientCredentialsOptionsValidator : IValidateOptions<
             errors.Add(nameof(options.CacheDuration), "must be more than zero and at most one day");
         }
 
-        if (options.TokenRequestTimeout <= TimeSpan.Zero || options.TokenRequestTimeout > MaxTimeout)
-        {
-            errors.Add(nameof(options.TokenRequestTimeout), "must be more than zero and at most ten minutes");
-        }
+        errors.Timeout(nameof(options.TokenRequestTimeout), options.TokenRequestTimeout);
 
         ValidateAdditionalParameters(errors, options);
         return errors.Result;
-    }
-
-    /// <summary>An endpoint the secret is sent to: absolute, https (http only to loopback or when allowed), no user info or fragment.</summary>
-    internal static void ValidateEndpointUrl(OptionsErrors errors, string field, string? url, bool allowInsecureTransport)
-    {
-        if (!errors.Required(field, url))
-        {
-            return;
-        }
-
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-        {
-            errors.Add(field, "must be an absolute http or https URL");
-        }
-        else if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !allowInsecureTransport)
-        {
-            // The client secret would cross the network in clear.
-            errors.Add(field, "must use https (plain http only to a loopback host, or with AllowInsecureTransport)");
-        }
-        else if (uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
-        {
-            errors.Add(field, "must not contain user information or a fragment");
-        }
     }
 
     private static void ValidateAdditionalParameters(OptionsErrors errors, OAuthClientCredentialsOptions options)

@@ -1,5 +1,7 @@
 using System.Net;
+using Atomic.Credentials.DependencyInjection;
 using Atomic.Credentials.Tests.OAuth;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Atomic.Credentials.Tests.Integrations;
 
@@ -61,6 +63,32 @@ public sealed class SalesforceMarketingCloudTests
             Assert.That(host.ApiRequests.Select(r => r.Authorization), Is.All.EqualTo("Bearer eyJhbGciOiJIUzI1NiIsImtpZCI6IjQiLCJ2ZXIiOiIxIn0-1"));
             Assert.That(host.TokenRequests.Single().Body, Is.EqualTo(
                 """{"grant_type":"client_credentials","client_id":"7ho2w7f6sxd8lwl5fzgddoh2","client_secret":"iiXvIrHq3KFdvvMXGNRb8lK0"}"""));
+        });
+    }
+
+    [Test]
+    public async Task A_handler_built_after_the_token_came_still_sends_to_the_instance_url()
+    {
+        await using var host = new PresetHost(Credential, (_, n) => Token(n), (_, _) => new HttpResponseMessage(HttpStatusCode.OK));
+        using var first = await host.Client.GetAsync("platform/v1/endpoints");
+
+        // IHttpClientFactory replaces its handlers every two minutes; a new one finds the token in
+        // the shared cache and never sees the token response that named the instance.
+        var registry = host.Services.GetRequiredService<CredentialRegistry>();
+        var later = registry.CreateHandler(host.Services, "preset");
+        Uri? sentTo = null;
+        later.InnerHandler = new StubHandler((request, _) =>
+        {
+            sentTo = request.RequestUri;
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+        });
+        using var client = new HttpClient(later);
+        using var response = await client.GetAsync(new Uri("https://mc563885gzs27c5t9.rest.marketingcloudapis.com/platform/v1/endpoints"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(host.TokenRequests, Has.Count.EqualTo(1), "the second handler used the cached token");
+            Assert.That(sentTo, Is.EqualTo(new Uri(Instance + "platform/v1/endpoints")));
         });
     }
 
