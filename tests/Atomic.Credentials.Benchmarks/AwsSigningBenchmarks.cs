@@ -14,7 +14,7 @@ namespace Atomic.Credentials.Benchmarks;
 [MemoryDiagnoser]
 public class AwsSigningBenchmarks
 {
-    private static readonly Uri Target = new("https://reports-bucket.s3.eu-west-1.amazonaws.com/exports/2026/11/summary.csv?versionId=3");
+    private static readonly Uri Target = AwsBenchmarkCredential.Target;
     private AwsSigningPipeline pipeline = null!;
     private AwsSigningState state = null!;
     private HttpRequestMessage ours = null!;
@@ -28,15 +28,7 @@ public class AwsSigningBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var options = new AwsSignedRequestOptions
-        {
-            AccessKeyId = "AKIDEXAMPLEBENCH",
-            SecretAccessKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            Service = "s3",
-            Region = "eu-west-1",
-        };
-        var handler = new AwsSignatureHandler(options);
-        pipeline = handler.Pipeline;
+        pipeline = AwsBenchmarkCredential.Pipeline();
         state = pipeline.Current;
         ours = new HttpRequestMessage(HttpMethod.Get, Target);
         theirs = new AWSSigningRequest { HttpMethod = HttpMethod.Get, RequestUri = Target };
@@ -44,14 +36,14 @@ public class AwsSigningBenchmarks
         var trace = new SigV4Trace();
         using (var probe = new HttpRequestMessage(HttpMethod.Get, Target))
         {
-            state.Signer.SignHeaders(probe, new AwsKeys(options.AccessKeyId, options.SecretAccessKey, null), DateTimeOffset.UtcNow, PayloadHash.Empty, payloadHashHeader: true, trace: trace);
+            state.Signer.SignHeaders(probe, new AwsKeys(AwsBenchmarkCredential.AccessKeyId, AwsBenchmarkCredential.SecretAccessKey, null), DateTimeOffset.UtcNow, PayloadHash.Empty, payloadHashHeader: true, trace: trace);
         }
 
         canonicalRequest = System.Text.Encoding.UTF8.GetBytes(trace.CanonicalRequest);
         stringToSign = System.Text.Encoding.UTF8.GetBytes(trace.StringToSign);
         parameters = new AWSSigV4Parameters
         {
-            Credentials = new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey),
+            Credentials = new BasicAWSCredentials(AwsBenchmarkCredential.AccessKeyId, AwsBenchmarkCredential.SecretAccessKey),
             Region = RegionEndpoint.EUWest1,
             Service = "s3",
         };

@@ -31,13 +31,7 @@ public class AwsUploadBenchmarks
             }
         }
 
-        pipeline = new AwsSignatureHandler(new AwsSignedRequestOptions
-        {
-            AccessKeyId = "AKIDEXAMPLEBENCH",
-            SecretAccessKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            Service = "s3",
-            Region = "eu-west-1",
-        }).Pipeline;
+        pipeline = AwsBenchmarkCredential.Pipeline();
         state = pipeline.Current;
     }
 
@@ -55,7 +49,7 @@ public class AwsUploadBenchmarks
     public async Task<int> SignUpload()
     {
         await using var file = Open();
-        using var request = new HttpRequestMessage(HttpMethod.Put, "https://reports-bucket.s3.eu-west-1.amazonaws.com/exports/big.bin")
+        using var request = new HttpRequestMessage(HttpMethod.Put, AwsBenchmarkCredential.Upload)
         {
             Content = new StreamContent(file),
         };

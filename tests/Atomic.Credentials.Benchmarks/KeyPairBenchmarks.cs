@@ -4,9 +4,6 @@ using BenchmarkDotNet.Attributes;
 
 namespace Atomic.Credentials.Benchmarks;
 
-/// <summary>A DelegatingHandler that only passes the request on.</summary>
-public sealed class PassThroughHandler : DelegatingHandler;
-
 /// <summary>The cost of one signing: what a cache miss or a background refresh pays.</summary>
 [MemoryDiagnoser]
 public class KeyPairSigningBenchmarks

@@ -29,11 +29,21 @@ internal static class PairedRounds
         var type = typeof(PairedRounds).Assembly.GetType($"{typeof(PairedRounds).Namespace}.{className}")
             ?? throw new ArgumentException($"No benchmark class named '{className}' in this project.", nameof(args));
 
+        // Checked before the setup runs: a class measured another way is refused by name, not as one without a baseline.
+        var benchmarks = type.GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.IsDefined(typeof(BenchmarkAttribute))).ToList();
+        var unsupported = benchmarks.Where(m => m.ReturnType != typeof(Task<int>) || m.GetParameters().Length > 0).Select(m => m.Name).ToList();
+        if (unsupported.Count > 0)
+        {
+            throw new ArgumentException(
+                $"--paired measures only [Benchmark] methods that return Task<int> and take no parameters; {className} has others: {string.Join(", ", unsupported)}.",
+                nameof(args));
+        }
+
         var instance = Activator.CreateInstance(type)!;
         Invoke<GlobalSetupAttribute>(type, instance);
         try
         {
-            var methods = Methods(type, instance);
+            var methods = Methods(benchmarks, instance);
             var baseline = methods.FindIndex(m => m.Baseline);
             if (baseline < 0)
             {
@@ -95,11 +105,8 @@ internal static class PairedRounds
         return Stopwatch.GetElapsedTime(started).TotalNanoseconds / requests;
     }
 
-    private static List<(string Name, bool Baseline, Func<Task<int>> Send)> Methods(Type type, object instance) =>
-        [.. type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
-            .Select(method => (Method: method, Attribute: method.GetCustomAttribute<BenchmarkAttribute>()))
-            .Where(pair => pair.Attribute is not null && pair.Method.ReturnType == typeof(Task<int>) && pair.Method.GetParameters().Length == 0)
-            .Select(pair => (pair.Method.Name, pair.Attribute!.Baseline, pair.Method.CreateDelegate<Func<Task<int>>>(instance)))];
+    private static List<(string Name, bool Baseline, Func<Task<int>> Send)> Methods(List<MethodInfo> benchmarks, object instance) =>
+        [.. benchmarks.Select(method => (method.Name, method.GetCustomAttribute<BenchmarkAttribute>()!.Baseline, method.CreateDelegate<Func<Task<int>>>(instance)))];
 
     private static void Invoke<TAttribute>(Type type, object instance)
         where TAttribute : Attribute

@@ -26,6 +26,13 @@ internal sealed class AwsCredentialSource
             ? new AwsCredentialSource(static _ => DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync())
             : new AwsCredentialSource(new AwsKeys(options.AccessKeyId, options.SecretAccessKey ?? string.Empty, options.SessionToken));
 
+    /// <summary>The options' own keys, at hand without an async step; false when they come from the default chain.</summary>
+    public bool TryGetExplicit(out AwsKeys keys)
+    {
+        keys = explicitKeys;
+        return resolve is null;
+    }
+
     public ValueTask<AwsKeys> GetAsync(CancellationToken cancellationToken) =>
         resolve is null ? ValueTask.FromResult(explicitKeys) : ReadChainAsync(cancellationToken);
 

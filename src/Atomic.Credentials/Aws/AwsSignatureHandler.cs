@@ -1,7 +1,6 @@
 using Atomic.Credentials.Aws;
 using Atomic.Credentials.Internal;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials;

@@ -20,25 +20,25 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
     public ValueTask<Uri?> SignAsync(AwsSigningState state, HttpRequestMessage request, bool query, long expiresSeconds, CancellationToken cancellationToken)
     {
         // Explicit keys and a payload hash known without reading a body (no body, or UNSIGNED-PAYLOAD):
-        // everything is at hand, and the signature is made without an async step.
-        var reading = state.Credentials.GetAsync(cancellationToken);
-        if (reading.IsCompletedSuccessfully && PayloadAtHand(state, request, query) is { } payload)
+        // everything is at hand, and the signature is made without an async step. The default chain
+        // is never read here: its work (a refresh, IMDS or STS calls) belongs inside the signing span.
+        if (state.Credentials.TryGetExplicit(out var keys) && PayloadAtHand(state, request, query) is { } payload)
         {
             using var activity = StartSigning();
-            return ValueTask.FromResult(Sign(state, request, query, expiresSeconds, reading.Result, payload));
+            return ValueTask.FromResult(Sign(state, request, query, expiresSeconds, keys, payload));
         }
 
-        return SignSlowAsync(state, request, query, expiresSeconds, reading, cancellationToken);
+        return SignSlowAsync(state, request, query, expiresSeconds, cancellationToken);
     }
 
     private async ValueTask<Uri?> SignSlowAsync(
-        AwsSigningState state, HttpRequestMessage request, bool query, long expiresSeconds, ValueTask<AwsKeys> reading, CancellationToken cancellationToken)
+        AwsSigningState state, HttpRequestMessage request, bool query, long expiresSeconds, CancellationToken cancellationToken)
     {
         using var activity = StartSigning();
         AwsKeys keys;
         try
         {
-            keys = await reading.ConfigureAwait(false);
+            keys = await state.Credentials.GetAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -159,7 +159,8 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
             Log.AwsUnsignedPayloadOverHttp(Logger, Name, Kind, request.Method, request.RequestUri!.IdnHost);
         }
 
-        if (await PayloadHash.ComputeAsync(request.Content, cancellationToken).ConfigureAwait(false) is { } hash)
+        // Only a request with content gets here: PayloadAtHand answers for one without.
+        if (await PayloadHash.ComputeAsync(request.Content!, cancellationToken).ConfigureAwait(false) is { } hash)
         {
             return hash;
         }

@@ -15,13 +15,8 @@ internal static class PayloadHash
     private const int BlockSize = 128 * 1024;
 
     /// <summary>The body's hash, or null when the body cannot be rewound after reading.</summary>
-    public static async ValueTask<string?> ComputeAsync(HttpContent? content, CancellationToken cancellationToken)
+    public static async ValueTask<string?> ComputeAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        if (content is null)
-        {
-            return Empty;
-        }
-
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         if (!stream.CanSeek)
         {

@@ -28,9 +28,12 @@ internal static class ReusedHashes
         var current = hmac;
         if (current is null || !ReferenceEquals(current.Key, key))
         {
-            current?.Hmac.Dispose();
+            // The new HMAC is made before the old one is disposed: if making it throws, the slot still
+            // holds a live object, never a disposed one.
+            var previous = current;
             current = new KeyedSlot(key, IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
             hmac = current;
+            previous?.Hmac.Dispose();
         }
 
         current.Hmac.AppendData(data);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 
 namespace Atomic.Credentials.Aws;
 
@@ -9,11 +10,11 @@ namespace Atomic.Credentials.Aws;
 /// </summary>
 internal static class SigV4Encoding
 {
-    private static readonly SearchValues<byte> Unreserved =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"u8);
+    private const string UnreservedAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
 
-    private static readonly SearchValues<char> UnreservedChars =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~");
+    private static readonly SearchValues<byte> Unreserved = SearchValues.Create(Encoding.ASCII.GetBytes(UnreservedAlphabet));
+
+    private static readonly SearchValues<char> UnreservedChars = SearchValues.Create(UnreservedAlphabet);
 
     private static ReadOnlySpan<byte> Hex => "0123456789ABCDEF"u8;
 

@@ -20,12 +20,13 @@ internal static class SigV4Headers
         "authorization", "user-agent", "connection", "expect", "keep-alive", "te", "trailer",
         "transfer-encoding", "upgrade", "via", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
         "x-amzn-trace-id", "traceparent", "tracestate", "baggage", "request-id", "correlation-context",
-        "x-amz-signature",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     public static bool IsSignable(string name) =>
         name.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase)
-            ? !name.Equals("x-amz-signature", StringComparison.OrdinalIgnoreCase) // SigV4's own headers, the usual case, without a set lookup
+            // SigV4's own headers, the usual case, judged without a set lookup. An X-Amz-Signature header
+            // (the signature itself; a presigned URL carries it as a query parameter) is kept out here, not in NeverSigned.
+            ? !name.Equals("x-amz-signature", StringComparison.OrdinalIgnoreCase)
             : !NeverSigned.Contains(name) && !name.StartsWith("proxy-", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Writes the canonical header block (each line ending in '\n') and the signed-header list.</summary>

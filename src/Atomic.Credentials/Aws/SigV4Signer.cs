@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 
 namespace Atomic.Credentials.Aws;
@@ -24,6 +26,7 @@ internal sealed class SigV4Signer
     private readonly byte[] region;
     private readonly byte[] service;
     private readonly byte[] scopeSuffix;
+    private readonly byte[] encodedScopeSuffix;
     private SigningKey? key;
     private Stamp? stamp;
 
@@ -38,6 +41,7 @@ internal sealed class SigV4Signer
         this.region = Encoding.UTF8.GetBytes(region);
         this.service = Encoding.UTF8.GetBytes(service);
         scopeSuffix = Encoding.UTF8.GetBytes($"/{region}/{service}/aws4_request");
+        encodedScopeSuffix = EncodedScope(scopeSuffix);
     }
 
     public string Region { get; }
@@ -118,12 +122,12 @@ internal sealed class SigV4Signer
             SigV4Encoding.AppendEncoded(ref query, keys.AccessKeyId.AsSpan());
             query.Append("%2F"u8);
             query.Append(stamp.Date8);
-            AppendEncodedScope(ref query);
+            query.Append(encodedScopeSuffix);
             query.Append("&X-Amz-Date="u8);
             query.Append(stamp.Full);
             query.Append("&X-Amz-Expires="u8);
             Span<byte> digits = stackalloc byte[20];
-            expiresSeconds.TryFormat(digits, out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
+            expiresSeconds.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
             query.Append(digits[..written]);
             if (keys.SessionToken is not null && signSessionToken)
             {
@@ -212,24 +216,40 @@ internal sealed class SigV4Signer
         Span<byte> hash = stackalloc byte[32];
         ReusedHashes.Sha256(canonicalRequest, hash);
 
-        // "AWS4-HMAC-SHA256\n" date-time "\n" date "/region/service/aws4_request\n" hex(hash)
-        Span<byte> toSign = stackalloc byte[StringToSignFixedLength + scopeSuffix.Length];
-        var at = 0;
-        Put(toSign, ref at, "AWS4-HMAC-SHA256\n"u8);
-        Put(toSign, ref at, stamp.Full);
-        toSign[at++] = (byte)'\n';
-        Put(toSign, ref at, stamp.Date8);
-        Put(toSign, ref at, scopeSuffix);
-        toSign[at++] = (byte)'\n';
-        Convert.TryToHexStringLower(hash, toSign[at..], out var written);
-        at += written;
+        // "AWS4-HMAC-SHA256\n" date-time "\n" date "/region/service/aws4_request\n" hex(hash).
+        // Region and service are configured without a length limit: a scope too long for the stack is rented.
+        var length = StringToSignFixedLength + scopeSuffix.Length;
+        byte[]? rented = null;
+        Span<byte> toSign = length <= MaxStackStringToSign ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            var at = 0;
+            Put(toSign, ref at, "AWS4-HMAC-SHA256\n"u8);
+            Put(toSign, ref at, stamp.Full);
+            toSign[at++] = (byte)'\n';
+            Put(toSign, ref at, stamp.Date8);
+            Put(toSign, ref at, scopeSuffix);
+            toSign[at++] = (byte)'\n';
+            Convert.TryToHexStringLower(hash, toSign[at..], out var written);
+            at += written;
 
-        ReusedHashes.HmacSha256(SigningKeyFor(keys.SecretAccessKey, stamp.Day), toSign[..at], signature);
-        trace?.Record(canonicalRequest, toSign[..at]);
+            ReusedHashes.HmacSha256(SigningKeyFor(keys.SecretAccessKey, stamp.Day), toSign[..at], signature);
+            trace?.Record(canonicalRequest, toSign[..at]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     // The string to sign without its scope: algorithm line, date-time line, date, two newlines, hex hash.
     private const int StringToSignFixedLength = 17 + 16 + 1 + 8 + 1 + 64;
+
+    // The most the string to sign takes on the stack; any usual region and service fit well within it.
+    private const int MaxStackStringToSign = 512;
 
     private static void Put(Span<byte> destination, ref int at, ReadOnlySpan<byte> value)
     {
@@ -260,21 +280,26 @@ internal sealed class SigV4Signer
             return current;
         }
 
-        var buffer = new PooledBytes(16);
-        AmzDate.AppendDateTime(ref buffer, now);
         var utc = now.UtcDateTime;
-        var fresh = new Stamp(second, buffer.Written.ToArray(), (utc.Year * 10000) + (utc.Month * 100) + utc.Day);
-        buffer.Dispose();
+        var dateTime = new byte[16];
+        utc.TryFormat(dateTime, out _, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var fresh = new Stamp(second, dateTime, (utc.Year * 10000) + (utc.Month * 100) + utc.Day);
         stamp = fresh;
         return fresh;
     }
 
-    private void AppendEncodedScope(ref PooledBytes output)
+    // "/region/service/aws4_request" as X-Amz-Credential carries it, each '/' as %2F: the same for every presign.
+    private static byte[] EncodedScope(byte[] scope)
     {
-        // "/region/service/aws4_request" with each '/' as %2F.
-        foreach (var b in scopeSuffix)
+        var output = new PooledBytes(scope.Length * 3);
+        try
         {
-            SigV4Encoding.AppendEncoded(ref output, b);
+            SigV4Encoding.AppendEncoded(ref output, scope.AsSpan());
+            return output.Written.ToArray();
+        }
+        finally
+        {
+            output.Dispose();
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Atomic.Credentials.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -164,13 +162,5 @@ public sealed class AwsCredentialsTests
             Assert.ThrowsAsync<CredentialException>(async () => await presigner.PresignAsync(HttpMethod.Get, new Uri("https://evil.example.com/x")));
             Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await presigner.PresignAsync(HttpMethod.Get, new Uri("https://bucket.s3.amazonaws.com/x"), TimeSpan.FromDays(8)));
         });
-    }
-
-    private static byte[] SigningKey(string secret, string date, string region, string service)
-    {
-        var key = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + secret), Encoding.UTF8.GetBytes(date));
-        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(region));
-        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(service));
-        return HMACSHA256.HashData(key, "aws4_request"u8);
     }
 }

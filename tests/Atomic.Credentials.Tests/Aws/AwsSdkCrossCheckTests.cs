@@ -1,9 +1,11 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 using Atomic.Credentials.Aws;
+using static Atomic.Credentials.Tests.Aws.AwsTestSupport;
 
 namespace Atomic.Credentials.Tests.Aws;
 
@@ -21,6 +23,7 @@ namespace Atomic.Credentials.Tests.Aws;
 public sealed class AwsSdkCrossCheckTests
 {
     private const int Requests = 400;
+    private const string Region = "eu-west-1";
     private static readonly DateTimeOffset At = new(2026, 11, 28, 9, 30, 15, TimeSpan.Zero);
     private static readonly string[] Pieces =
         ["a", "key", "Photos", "2026", "x y", "a+b", "it's", "wow!", "star*", "(1)", "日本", "ሴ", "é", "~tilde", "a.b_c-d", "%41", "50%", "=", "&", "semi;colon", "at@", "$cash", "comma,"];
@@ -50,7 +53,7 @@ public sealed class AwsSdkCrossCheckTests
             }
 
             var theirs = await TheirSignatureAsync(generated, service, query);
-            var ours = OurSignature(generated, service, query, theirs.HasContentHashHeader);
+            var ours = OurSignature(generated, service, query, theirs.HasContentHashHeader, Region);
             Assert.That(ours, Is.EqualTo(theirs.Signature), $"{generated.Method} {generated.Uri.AbsoluteUri} token={generated.Keys.SessionToken is not null} headers={string.Join(";", generated.Headers.Select(h => h.Key))}");
             compared++;
         }
@@ -59,10 +62,52 @@ public sealed class AwsSdkCrossCheckTests
         Assert.That(compared, Is.GreaterThanOrEqualTo(Requests * 3 / 4));
     }
 
-    private static string OurSignature(Generated generated, string service, bool query, bool contentHashHeader)
+    // The validator sets no length limit on Region or Service, and AWSSDK.Core refuses a region that
+    // is not a host name label: a scope far too long for the stack is checked against the signature
+    // written out from the SigV4 spec, itself first checked against AWSSDK.Core on a usual region.
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_100000_character_region_is_signed_as_the_spec_says(bool query)
+    {
+        const string service = "execute-api";
+        var region = string.Concat(Enumerable.Repeat("eu-west-1-", 10_000));
+        var options = new AwsSignedRequestOptions { AccessKeyId = "AKIDCROSSCHECK", SecretAccessKey = "cross/check+Secret", Service = service, Region = region };
+        var generated = new Generated(
+            "GET", new Uri("https://abc.execute-api.eu-west-1.amazonaws.com/items/key"), [], null, new AwsKeys(options.AccessKeyId, options.SecretAccessKey, null));
+
+        var theirs = await TheirSignatureAsync(generated, service, query);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(new AwsSignedRequestOptionsValidator().Validate("long", options).Succeeded, Is.True, "the validator accepts the region");
+            Assert.That(SpecSignature(generated, service, Region, query), Is.EqualTo(theirs.Signature), "the spec's signature, on a usual region");
+            Assert.That(OurSignature(generated, service, query, contentHashHeader: !query, region), Is.EqualTo(SpecSignature(generated, service, region, query)));
+        });
+    }
+
+    // SigV4 as the spec writes it, for a GET with no query and no body: Host alone signed in the query,
+    // the payload hash header too in the Authorization header (AWSSDK.Core signs it for every service).
+    private static string SpecSignature(Generated generated, string service, string region, bool query)
+    {
+        var date = At.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var stamp = At.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var scope = $"{date}/{region}/{service}/aws4_request";
+        var canonicalQuery = query
+            ? $"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={Uri.EscapeDataString($"{generated.Keys.AccessKeyId}/{scope}")}&X-Amz-Date={stamp}&X-Amz-Expires=900&X-Amz-SignedHeaders=host"
+            : string.Empty;
+        var payload = Convert.ToHexStringLower(SHA256.HashData([]));
+        var (headers, signedHeaders) = query
+            ? ($"host:{generated.Uri.Host}\n", "host")
+            : ($"host:{generated.Uri.Host}\nx-amz-content-sha256:{payload}\nx-amz-date:{stamp}\n", "host;x-amz-content-sha256;x-amz-date");
+        var canonical = $"GET\n{generated.Uri.AbsolutePath}\n{canonicalQuery}\n{headers}\n{signedHeaders}\n{payload}";
+        var toSign = $"AWS4-HMAC-SHA256\n{stamp}\n{scope}\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
+        return Convert.ToHexStringLower(HMACSHA256.HashData(SigningKey(generated.Keys.SecretAccessKey, date, region, service), Encoding.UTF8.GetBytes(toSign)));
+    }
+
+    private static string OurSignature(Generated generated, string service, bool query, bool contentHashHeader, string region)
     {
         using var request = generated.ToRequest();
-        var signer = new SigV4Signer("eu-west-1", service);
+        var signer = new SigV4Signer(region, service);
         var payload = query && signer.IsS3 ? PayloadHash.Unsigned : Convert.ToHexStringLower(SHA256.HashData(generated.Body ?? []));
         if (query)
         {
@@ -94,7 +139,7 @@ public sealed class AwsSdkCrossCheckTests
         var parameters = new AWSSigV4Parameters
         {
             Credentials = credentials,
-            Region = RegionEndpoint.GetBySystemName("eu-west-1"),
+            Region = RegionEndpoint.GetBySystemName(Region),
             Service = service,
             SignedAt = At.UtcDateTime,
         };

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Web;
 
 namespace Atomic.Credentials.Tests.Aws;
@@ -13,6 +15,15 @@ internal static class AwsTestSupport
         var options = new AwsSignedRequestOptions { AccessKeyId = "AKIDTEST", SecretAccessKey = Secret, Service = service, Region = "us-east-1" };
         configure?.Invoke(options);
         return options;
+    }
+
+    /// <summary>kSigning by the spec: HMAC("AWS4" + secret, date), then region, service, "aws4_request".</summary>
+    public static byte[] SigningKey(string secret, string date, string region, string service)
+    {
+        var key = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + secret), Encoding.UTF8.GetBytes(date));
+        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(region));
+        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(service));
+        return HMACSHA256.HashData(key, "aws4_request"u8);
     }
 
     public static string? Header(HttpRequestMessage request, string name) =>
