@@ -7,7 +7,9 @@ using Microsoft.Extensions.Configuration;
 namespace Atomic.Credentials.AotSample;
 
 /// <summary>One configured credential and the stand-in API path that accepts only requests carrying it.</summary>
-internal sealed record Expectation(string Name, string Type, string Path);
+/// <param name="CachesMaterial">Whether the credential caches what it applies (a token or a JWT), so that with
+/// a distributed cache it must be found there.</param>
+internal sealed record Expectation(string Name, string Type, string Path, bool CachesMaterial);
 
 /// <summary>
 /// For each credential in configuration, what its API must see on a request, worked out from the
@@ -17,6 +19,13 @@ internal sealed record Expectation(string Name, string Type, string Path);
 /// </summary>
 internal static class Expectations
 {
+    // The kinds that cache material (tokens, JWTs) and so share it through a distributed cache; the
+    // others compute their header from the options on every request and store nothing.
+    private static readonly HashSet<string> CachingKinds = new(StringComparer.Ordinal)
+    {
+        "OAuthClientCredentials", "KeyPair", "SalesforceMarketingCloud", "Marketo",
+    };
+
     public static IReadOnlyList<Expectation> Map(IConfigurationSection credentials, LoopbackApi api) =>
         credentials.GetChildren().Select(credential => Expect(credential, api)).ToList();
 
@@ -40,7 +49,7 @@ internal static class Expectations
         api.Map(path, (request, _) => accepts(request)
             ? new Reply(HttpStatusCode.OK, "text/plain", "credential applied")
             : new Reply(HttpStatusCode.Unauthorized, "text/plain", "credential missing or wrong"));
-        return new Expectation(credential.Key, type, path);
+        return new Expectation(credential.Key, type, path, CachingKinds.Contains(type));
     }
 
     private static Func<HttpListenerRequest, bool> BasicAuth(IConfigurationSection credential)

@@ -3,8 +3,8 @@
 // of IHttpClientFactory, and sent to a stand-in API on 127.0.0.1 that accepts a request only when
 // that credential was applied to it (and refuses the same request sent without it).
 // With --redis host:port, tokens and JWTs are shared through Redis (the Atomic.Credentials.Redis
-// package) and the sample checks that they landed there.
-// Exits 0 only when each credential was applied.
+// package) and the sample checks that every credential that caches one landed there.
+// Exits 0 only when each credential was applied (and, with --redis, each token and JWT was shared).
 using System.Diagnostics;
 using System.Net;
 using Atomic.Credentials.AotSample;
@@ -58,9 +58,14 @@ await host.StopAsync();
 Console.WriteLine($"{expectations.Count - failures} of {expectations.Count} credentials applied; host started after {startup.TotalMilliseconds:F0} ms, done after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
 if (redis is not null)
 {
-    var shared = await RedisEntries.CountAsync(redis);
-    failures += shared > 0 ? 0 : 1;
-    Console.WriteLine($"{shared} cached credential entries shared through Redis at {redis}");
+    // Every credential that caches a token or a JWT must have it in Redis (the others store nothing),
+    // and there must be one: a configuration without any would prove nothing about sharing.
+    var caching = expectations.Where(expectation => expectation.CachesMaterial).Select(expectation => expectation.Name).ToList();
+    var shared = await RedisEntries.SharedAsync(redis, caching, TimeSpan.FromSeconds(5));
+    var missing = caching.Except(shared).ToList();
+    failures += missing.Count == 0 && caching.Count > 0 ? 0 : 1;
+    Console.WriteLine($"{shared.Count} of {caching.Count} credentials that cache a token or a JWT shared it through Redis at {RedisEntries.Endpoints(redis)}"
+        + (missing.Count > 0 ? $"; not shared: {string.Join(", ", missing)}" : string.Empty));
 }
 
 return failures == 0 && expectations.Count > 0 ? 0 : 1;

@@ -34,17 +34,27 @@ internal sealed class S3StandIn : IAsyncDisposable
         // s3rver's ListObjectsV2 continuation tokens use DES, which OpenSSL 3 keeps in its legacy provider.
         info.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
         var process = Process.Start(info)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        try
         {
-            if (line.StartsWith("READY ", StringComparison.Ordinal))
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
-                using var ready = JsonDocument.Parse(line[6..]);
-                return new S3StandIn(process, ready.RootElement.GetProperty("port").GetInt32());
+                if (line.StartsWith("READY ", StringComparison.Ordinal))
+                {
+                    using var ready = JsonDocument.Parse(line[6..]);
+                    return new S3StandIn(process, ready.RootElement.GetProperty("port").GetInt32());
+                }
             }
-        }
 
-        throw new InvalidOperationException("The local S3 server did not start.");
+            throw new InvalidOperationException("The local S3 server did not start.");
+        }
+        catch
+        {
+            // No READY line in time, an exit before it, or one that does not parse: no one else holds
+            // the process to stop it, and a node left running would outlive the sample.
+            await StopAsync(process);
+            throw;
+        }
     }
 
     public Dictionary<string, string?> Credential(string name) => new()
@@ -56,9 +66,19 @@ internal sealed class S3StandIn : IAsyncDisposable
         [$"AtomicCredentials:{name}:ServiceUrl"] = $"http://127.0.0.1:{port}",
     };
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => StopAsync(process);
+
+    private static async ValueTask StopAsync(Process process)
     {
-        process.Kill(entireProcessTree: true);
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited already.
+        }
+
         await process.WaitForExitAsync();
         process.Dispose();
     }

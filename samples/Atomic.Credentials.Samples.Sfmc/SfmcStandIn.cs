@@ -42,7 +42,6 @@ internal sealed class SfmcStandIn : IAsyncDisposable
 
     public Dictionary<string, string?> Credential(string name) => new()
     {
-        [$"AtomicCredentials:{name}:Type"] = "SalesforceMarketingCloud",
         [$"AtomicCredentials:{name}:Subdomain"] = "sample-tenant",
         [$"AtomicCredentials:{name}:AuthBaseUrl"] = Address,
         [$"AtomicCredentials:{name}:ClientId"] = ClientId,

@@ -27,21 +27,10 @@ public sealed class S3BucketTests
     {
         // s3rver makes its ListObjectsV2 continuation tokens with DES, which Node 17+ (OpenSSL 3) only
         // offers through the legacy provider: without it, the second page of a listing is a 500.
-        PeerProcess.RequireNodePeers();
-        var info = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = RepositoryPaths.Peers,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["NODE_OPTIONS"] = "--openssl-legacy-provider" },
-        };
-        foreach (var arg in new[] { Path.Combine(RepositoryPaths.Peers, "s3-server.mjs"), "AKIDPRESETTEST", "preset/secret+KEY", "exports-bucket" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        peer = await PeerProcess.StartAsync(info, TimeSpan.FromSeconds(30));
+        peer = await PeerProcess.StartNodeAsync(
+            "s3-server.mjs",
+            ["AKIDPRESETTEST", "preset/secret+KEY", "exports-bucket"],
+            new Dictionary<string, string> { ["NODE_OPTIONS"] = "--openssl-legacy-provider" });
         using var ready = JsonDocument.Parse(peer.ReadyLine);
         port = ready.RootElement.GetProperty("port").GetInt32();
         bucketName = ready.RootElement.GetProperty("bucket").GetString()!;

@@ -18,7 +18,7 @@ internal sealed class JoseVerifier : IAsyncDisposable
         http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
     }
 
-    public static async Task<JoseVerifier> StartAsync() => new(await PeerProcess.StartNodeAsync("verify-jwt.mjs", "--serve"));
+    public static async Task<JoseVerifier> StartAsync() => new(await PeerProcess.StartNodeAsync("verify-jwt.mjs", ["--serve"]));
 
     /// <summary>jose's verdict: <c>valid</c>, and <c>header</c>/<c>payload</c> or <c>code</c>/<c>message</c>.</summary>
     /// <param name="key">A public key PEM, or a JWKS document (JSON text).</param>

@@ -61,7 +61,11 @@ internal sealed class PeerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>node tests/peers/{script} {args}</c> and waits for its READY line.</summary>
-    public static async Task<PeerProcess> StartNodeAsync(string script, params string[] args)
+    /// <param name="script">The script in tests/peers.</param>
+    /// <param name="args">The script's arguments.</param>
+    /// <param name="environment">Variables set for the peer on top of this process's (e.g. <c>NODE_OPTIONS</c>).</param>
+    public static async Task<PeerProcess> StartNodeAsync(
+        string script, IEnumerable<string>? args = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         RequireNodePeers();
         var info = new ProcessStartInfo("node")
@@ -72,9 +76,14 @@ internal sealed class PeerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(Path.Combine(RepositoryPaths.Peers, script));
-        foreach (var arg in args)
+        foreach (var arg in args ?? [])
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         return await StartAsync(info, TimeSpan.FromSeconds(30));

@@ -1,4 +1,6 @@
+using System.Text;
 using Atomic.Credentials.Tests.OAuth;
+using Atomic.Credentials.Tests.Support;
 using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Tests.BadInput;
@@ -23,10 +25,18 @@ public sealed class FoundByPropertiesTests
     }
 
     [Test]
-    public void A_surrogate_pair_is_valid_text()
+    public async Task A_surrogate_pair_is_valid_text()
     {
-        using var handler = new BasicAuthHandler(new BasicAuthOptions { Username = "u", Password = "pass\ud83d\ude00" }, "legacy");
-        Assert.That(handler, Is.Not.Null);
+        // Accepted is not enough: the emoji must reach the server as its four UTF-8 bytes, not as
+        // two replacement characters or a dropped half.
+        var capture = new Capture();
+        using var client = capture.Client(new BasicAuthHandler(new BasicAuthOptions { Username = "u", Password = "pass\ud83d\ude00" }, "legacy"));
+
+        await client.GetAsync(new Uri("https://api.example.com/"));
+
+        var header = Capture.Header(capture.Requests.Single(), "Authorization");
+        Assert.That(header, Does.StartWith("Basic "));
+        Assert.That(Encoding.UTF8.GetString(Convert.FromBase64String(header!["Basic ".Length..])), Is.EqualTo("u:pass\ud83d\ude00"));
     }
 
     [Test]

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Atomic.Credentials.OAuth;
 using Atomic.Credentials.Tests.OAuth;
+using ForwardOnlyStream = Atomic.Credentials.Tests.Aws.AwsTestSupport.ForwardOnlyStream;
 
 namespace Atomic.Credentials.Tests.Integrations;
 
@@ -110,7 +111,7 @@ public sealed class MarketoTests
         var body = LargeJson(size);
         await using var host = new PresetHost(Credential, (_, n) => Token(n), (_, _) =>
         {
-            var content = new StreamContent(new NonSeekable(body));
+            var content = new StreamContent(new ForwardOnlyStream(body));
             content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json;charset=UTF-8");
             if (withLength)
             {
@@ -156,7 +157,7 @@ public sealed class MarketoTests
     public async Task Bodies_that_cannot_be_a_token_error_are_not_read_at_all(string mediaType, int? announcedLength)
     {
         var body = LargeJson(MarketoProfile.MaxInspectedBytes + 1);
-        var stream = new NonSeekable(body);
+        var stream = new ForwardOnlyStream(body);
         await using var host = new PresetHost(Credential, (_, n) => Token(n), (_, _) =>
         {
             var content = new StreamContent(stream);
@@ -197,10 +198,5 @@ public sealed class MarketoTests
         text.Length = size - 2;
         text.Append("]}");
         return Encoding.UTF8.GetBytes(text.ToString());
-    }
-
-    private sealed class NonSeekable(byte[] data) : MemoryStream(data)
-    {
-        public override bool CanSeek => false;
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using Atomic.Credentials.Tests.KeyPair;
 using Atomic.Credentials.Tests.OAuth;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -87,9 +87,10 @@ internal sealed class CredentialFleet : IDisposable
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var pem = key.ExportPkcs8PrivateKeyPem();
-        foreach (var line in pem.Split('\n').Where(line => !line.StartsWith("-----", StringComparison.Ordinal)))
+        // Each 64-character PEM line on its own: a key printed as it was configured breaks the body at line ends.
+        foreach (var line in TestKeys.Body(pem).Chunk(64))
         {
-            Keep(line.Trim());
+            Keep(new string(line));
         }
 
         var options = new KeyPairOptions { PrivateKey = pem, Algorithm = "ES256", Issuer = $"issuer-{i}", Audience = "https://api.example.com" };
@@ -118,9 +119,8 @@ internal sealed class CredentialFleet : IDisposable
 
     private static string IssuerOf(string jwt)
     {
-        var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        var json = Convert.FromBase64String(payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '='));
-        return JsonDocument.Parse(json).RootElement.GetProperty("iss").GetString()!;
+        using var payload = JwtFactoryTests.Payload(jwt);
+        return payload.RootElement.GetProperty("iss").GetString()!;
     }
 
     private HttpClient Client(DelegatingHandler handler, Func<HttpRequestMessage, bool> carriesOwn, string name)
