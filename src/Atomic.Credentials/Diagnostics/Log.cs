@@ -37,7 +37,7 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Debug, "Credential cache evicted {CacheKey} after the server rejected it")]
     public static partial void CacheEvicted(ILogger logger, string cacheKey);
 
-    [LoggerMessage(11, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) could not turn off automatic redirects of its inner handler; redirects are followed below the credential handler")]
+    [LoggerMessage(11, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) could not turn off automatic redirects of its inner handler; its requests are refused until the handler chain is fixed")]
     public static partial void RedirectsNotControlled(ILogger logger, string credentialName, string kind);
 
     // Key-pair JWTs: 300-399.

@@ -72,7 +72,7 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         DelegatingHandler owner, HttpRequestMessage request, SendDelegate send, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var redirects = this.redirects ?? TakeOverRedirects(owner);
+        var redirects = this.redirects ?? TakeOverRedirects(owner, request.RequestUri);
         var state = Current;
         if (state.Guard.Check(request.RequestUri) is { } refusal)
         {
@@ -149,8 +149,7 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         ValueTask.FromResult(true);
 
     /// <summary>Whether a request body can be sent a second time.</summary>
-    protected static bool IsReplayable(HttpContent? content) =>
-        content is null or ByteArrayContent or ReadOnlyMemoryContent;
+    protected static bool IsReplayable(HttpContent? content) => RedirectFollower.IsReplayable(content);
 
     private async Task<HttpResponseMessage> SendAfterApplyAsync(
         TState state, ValueTask applying, HttpRequestMessage request, RedirectPolicy redirects, SendDelegate send,
@@ -177,7 +176,9 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
             response = await send(request, cancellationToken).ConfigureAwait(false);
         }
 
-        return redirects.Follow ? await FollowRedirectsAsync(state, request, response, redirects, send, cancellationToken).ConfigureAwait(false) : response;
+        return redirects.Follow && RedirectFollower.IsRedirect(response.StatusCode)
+            ? await RedirectFollower.FollowAsync(new Hops(this, state), request, response, redirects.MaxRedirects, send, cancellationToken).ConfigureAwait(false)
+            : response;
     }
 
     private void Applied(HttpRequestMessage request)
@@ -195,20 +196,26 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
 
     private bool NeedsFollowUp(TState state, HttpResponseMessage response, HttpRequestMessage request, RedirectPolicy redirects) =>
         (MayBeRejection(state, response) && IsReplayable(request.Content))
-        || (redirects.Follow && (int)response.StatusCode is 301 or 302 or 303 or 307 or 308);
+        || (redirects.Follow && RedirectFollower.IsRedirect(response.StatusCode));
 
-    // Once, at the first request: by then the handler chain is complete.
-    private RedirectPolicy TakeOverRedirects(DelegatingHandler owner)
+    // Once, at the first request: by then the handler chain is complete. A primary handler that
+    // follows redirects itself and can no longer be told not to would carry every header of the
+    // credential to whatever host a redirect names: nothing is sent, at this request and every
+    // later one, until the handler chain is fixed.
+    private RedirectPolicy TakeOverRedirects(DelegatingHandler owner, Uri? uri)
     {
         lock (redirectGate)
         {
             if (redirects is null)
             {
-                redirects = RedirectPolicy.TakeOver(owner);
+                redirects = RedirectPolicy.TakeOver(owner, out var frozen);
                 if (redirects is null)
                 {
                     Log.RedirectsNotControlled(Logger, Name, Kind);
-                    redirects = RedirectPolicy.None;
+                    throw Refused(uri,
+                        $"its primary handler ({frozen}) follows redirects automatically and has already sent a request, so that can no "
+                        + "longer be turned off, and a redirect would carry the credential to any host. Give the credential handler a primary "
+                        + "handler of its own, or create the shared one with AllowAutoRedirect = false (redirects are then returned to the caller, not followed)");
                 }
             }
 
@@ -229,75 +236,22 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         return new CredentialException(Name, kind, $"Refused to send the credential to '{host}': {reason}. The request was not sent.");
     }
 
-    private async Task<HttpResponseMessage> FollowRedirectsAsync(
-        TState state, HttpRequestMessage request, HttpResponseMessage response, RedirectPolicy redirects,
-        SendDelegate send, CancellationToken cancellationToken)
+    /// <summary>The follower's view of this pipeline with one state: the credential a redirect may carry.</summary>
+    private sealed class Hops(CredentialPipeline<TOptions, TState> pipeline, TState state) : IRedirectHops
     {
-        for (var hop = 0; hop < redirects.MaxRedirects; hop++)
-        {
-            if (RedirectTarget(request, response) is not { } target)
-            {
-                return response;
-            }
+        public string Name => pipeline.Name;
 
-            var from = request.RequestUri!;
-            var status = response.StatusCode;
-            if (RedirectChangesToGet(request.Method, status))
-            {
-                request.Method = HttpMethod.Get;
-                request.Content = null;
-                request.Headers.TransferEncodingChunked = false;
-            }
-            else if (!IsReplayable(request.Content))
-            {
-                return response;
-            }
+        public string Kind => pipeline.Kind;
 
-            response.Dispose();
-            Remove(state, request);
-            request.RequestUri = target;
-            if (CredentialGuard.SameOrigin(from, target) && state.Guard.Check(target) is null)
-            {
-                await ApplyAsync(state, request, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                // As HttpClient does itself: an Authorization header never follows to another origin.
-                request.Headers.Authorization = null;
-                Log.RedirectWithoutCredential(Logger, Name, Kind, from.IdnHost, target.IdnHost);
-            }
+        public ILogger Logger => pipeline.Logger;
 
-            response = await send(request, cancellationToken).ConfigureAwait(false);
-        }
+        public bool Allows(Uri target) => state.Guard.Check(target) is null;
 
-        return response;
+        public ValueTask ApplyAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            pipeline.ApplyAsync(state, request, cancellationToken);
+
+        public void Remove(HttpRequestMessage request) => pipeline.Remove(state, request);
     }
-
-    private static Uri? RedirectTarget(HttpRequestMessage request, HttpResponseMessage response)
-    {
-        var status = (int)response.StatusCode;
-        if (status is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
-        {
-            return null;
-        }
-
-        var from = request.RequestUri!;
-        var target = location.IsAbsoluteUri ? location : new Uri(from, location);
-        if (target.Scheme != Uri.UriSchemeHttps && target.Scheme != Uri.UriSchemeHttp)
-        {
-            return null;
-        }
-
-        // Like HttpClient: never follow from https down to http.
-        return from.Scheme == Uri.UriSchemeHttps && target.Scheme == Uri.UriSchemeHttp ? null : target;
-    }
-
-    private static bool RedirectChangesToGet(HttpMethod method, HttpStatusCode status) => status switch
-    {
-        HttpStatusCode.Moved or HttpStatusCode.Found => method == HttpMethod.Post,
-        HttpStatusCode.SeeOther => method != HttpMethod.Get && method != HttpMethod.Head,
-        _ => false,
-    };
 
     private sealed record Snapshot(TOptions Options, TState State);
 }

@@ -21,10 +21,12 @@ internal sealed class RedirectPolicy
     /// <summary>
     /// Finds the primary handler below <paramref name="handler"/>; if it follows redirects
     /// automatically, turns that off and returns a policy that follows them here instead.
-    /// Returns null when the primary handler's redirects can no longer be controlled.
+    /// Returns null when the primary handler follows redirects and that can no longer be turned off,
+    /// with <paramref name="frozen"/> naming its type.
     /// </summary>
-    public static RedirectPolicy? TakeOver(DelegatingHandler handler)
+    public static RedirectPolicy? TakeOver(DelegatingHandler handler, out string? frozen)
     {
+        frozen = null;
         HttpMessageHandler? inner = handler.InnerHandler;
         while (inner is DelegatingHandler delegating)
         {
@@ -42,13 +44,15 @@ internal sealed class RedirectPolicy
                     client.AllowAutoRedirect = false;
                     return new RedirectPolicy(true, client.MaxAutomaticRedirections);
                 default:
-                    // Redirects off already, or a handler of the user's own that follows none.
+                    // Redirects off already (the caller then gets the 3xx), or a handler of the user's own,
+                    // which must not follow redirects itself (the README says so).
                     return None;
             }
         }
         catch (InvalidOperationException)
         {
             // The primary handler has already sent a request and its settings are frozen.
+            frozen = inner?.GetType().Name;
             return null;
         }
     }

@@ -33,7 +33,7 @@ internal sealed class TokenTransport
     {
         // A fresh top handler each time: the factory's chain rotates, and ours must not dispose it.
         var top = new Top { InnerHandler = handlers() };
-        if (RedirectPolicy.TakeOver(top) is null)
+        if (RedirectPolicy.TakeOver(top, out _) is null)
         {
             throw new InvalidOperationException(
                 "the HTTP handler for token requests follows redirects and was already in use, so this could not be turned off; configure it with AllowAutoRedirect = false");
