@@ -20,6 +20,7 @@ public sealed class AwsSignatureHandler : DelegatingHandler
 {
     private readonly AwsSigningPipeline pipeline;
     private readonly SendDelegate sendInner;
+    private readonly CredentialBinding binding = new();
 
     /// <summary>Creates a handler without dependency injection.</summary>
     /// <param name="options">The credential; validated at once.</param>
@@ -49,5 +50,5 @@ public sealed class AwsSignatureHandler : DelegatingHandler
 
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        pipeline.SendAsync(this, request, sendInner, cancellationToken);
+        binding.SendAsync(this, pipeline, request, sendInner, cancellationToken);
 }

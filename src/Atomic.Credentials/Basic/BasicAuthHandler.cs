@@ -15,6 +15,7 @@ public sealed class BasicAuthHandler : DelegatingHandler
 {
     private readonly Pipeline pipeline;
     private readonly SendDelegate sendInner;
+    private readonly CredentialBinding binding = new();
 
     /// <summary>Creates a handler without dependency injection.</summary>
     /// <param name="options">The credential; validated at once.</param>
@@ -36,15 +37,15 @@ public sealed class BasicAuthHandler : DelegatingHandler
 
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        pipeline.SendAsync(this, request, sendInner, cancellationToken);
+        binding.SendAsync(this, pipeline, request, sendInner, cancellationToken);
 
-    private sealed class State(BasicAuthOptions options) : CredentialState(options)
+    internal sealed class State(BasicAuthOptions options) : CredentialState(options)
     {
         public string Header { get; } =
             "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}"));
     }
 
-    private sealed class Pipeline(string name, IOptionsMonitor<BasicAuthOptions> monitor, ILogger logger)
+    internal sealed class Pipeline(string name, IOptionsMonitor<BasicAuthOptions> monitor, ILogger logger)
         : CredentialPipeline<BasicAuthOptions, State>(name, BasicAuthOptions.KindName, monitor, logger)
     {
         protected override State CreateState(BasicAuthOptions options) => new(options);

@@ -8,7 +8,7 @@ namespace Atomic.Credentials.DependencyInjection;
 
 /// <summary>
 /// What the registration needs to know of one credential kind: its <c>Type</c> name, its options,
-/// how to bind and validate them, and how to build its handler.
+/// how to bind and validate them, and how to build the credential at run time.
 /// </summary>
 internal sealed class CredentialKind
 {
@@ -18,7 +18,7 @@ internal sealed class CredentialKind
         IReadOnlyCollection<string> fields,
         Action<IServiceCollection, string> register,
         Action<IServiceCollection, string, IConfiguration> bind,
-        Func<IServiceProvider, string, DelegatingHandler> createHandler,
+        Func<IServiceProvider, string, Internal.Credential> createCredential,
         Func<IServiceProvider, string, Func<string, bool>> sensitiveHeaders,
         Func<IServiceProvider, string, Uri?> baseAddress)
     {
@@ -29,7 +29,7 @@ internal sealed class CredentialKind
         Fields = fields;
         Register = register;
         Bind = bind;
-        CreateHandler = createHandler;
+        CreateCredential = createCredential;
     }
 
     /// <summary>The value of <c>Type</c> in configuration.</summary>
@@ -45,7 +45,7 @@ internal sealed class CredentialKind
 
     public Action<IServiceCollection, string, IConfiguration> Bind { get; }
 
-    public Func<IServiceProvider, string, DelegatingHandler> CreateHandler { get; }
+    public Func<IServiceProvider, string, Internal.Credential> CreateCredential { get; }
 
     /// <summary>
     /// Which request headers carry this credential's material, so IHttpClientFactory's own request
@@ -61,7 +61,7 @@ internal sealed class CredentialKind
 
     /// <param name="type">The <c>Type</c> name.</param>
     /// <param name="bind">Binds a section; written in the kind's own file so the binder's source generator sees the concrete type.</param>
-    /// <param name="createHandler">Builds the handler for a named credential.</param>
+    /// <param name="createCredential">Builds the runtime credential of a name.</param>
     /// <param name="headerNames">The headers the kind sets from its options; <c>Authorization</c> when null.</param>
     /// <param name="baseAddress">The base address the options give a client without one; none when null.</param>
     public static CredentialKind Create<
@@ -69,7 +69,7 @@ internal sealed class CredentialKind
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
         string type,
         Action<OptionsBuilder<TOptions>, IConfiguration> bind,
-        Func<IServiceProvider, string, DelegatingHandler> createHandler,
+        Func<IServiceProvider, string, Internal.Credential> createCredential,
         Func<TOptions, IEnumerable<string>>? headerNames = null,
         Func<TOptions, Uri?>? baseAddress = null)
         where TOptions : CredentialOptions
@@ -90,7 +90,7 @@ internal sealed class CredentialKind
                 services.AddOptions<TOptions>(name).ValidateOnStart();
             },
             (services, name, section) => bind(services.AddOptions<TOptions>(name), section),
-            createHandler,
+            createCredential,
             (services, name) =>
             {
                 var monitor = services.GetRequiredService<IOptionsMonitor<TOptions>>();

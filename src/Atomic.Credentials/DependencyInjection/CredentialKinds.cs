@@ -3,6 +3,8 @@ using Atomic.Credentials.Aws;
 using Atomic.Credentials.Basic;
 using Atomic.Credentials.Caching;
 using Atomic.Credentials.Headers;
+using Atomic.Credentials.Internal;
+using Atomic.Credentials.OAuth;
 using Atomic.Credentials.KeyPair;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,39 +21,33 @@ internal static class CredentialKinds
         CredentialKind.Create<BasicAuthOptions, BasicAuthOptionsValidator>(
             BasicAuthOptions.KindName,
             (options, section) => options.Bind(section),
-            (services, name) => new BasicAuthHandler(name, Monitor<BasicAuthOptions>(services), Loggers(services))),
+            (services, name) => new BasicAuthHandler.Pipeline(name, Monitor<BasicAuthOptions>(services), Logger<BasicAuthHandler>(services))),
         CredentialKind.Create<CustomHeadersOptions, CustomHeadersOptionsValidator>(
             CustomHeadersOptions.KindName,
             (options, section) => options.Bind(section),
-            (services, name) => new CustomHeadersHandler(name, Monitor<CustomHeadersOptions>(services), Loggers(services)),
+            (services, name) => new CustomHeadersHandler.Pipeline(name, Monitor<CustomHeadersOptions>(services), Logger<CustomHeadersHandler>(services)),
             options => options.Headers.Keys),
         CredentialKind.Create<KeyPairOptions, KeyPairOptionsValidator>(
             KeyPairOptions.KindName,
             KeyPairConfiguration.Bind,
-            (services, name) => new KeyPairJwtHandler(
+            (services, name) => new KeyPairJwtHandler.Pipeline(
                 name, Monitor<KeyPairOptions>(services), CredentialCaches.For(services, name),
-                services.GetRequiredService<TimeProvider>(), Loggers(services))),
+                services.GetRequiredService<TimeProvider>(), Logger<KeyPairJwtHandler>(services))),
         CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
             AwsSignedRequestOptions.KindName,
             (options, section) => options.Bind(section),
-            (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services)),
+            (services, name) => new AwsSigningPipeline(name, Monitor<AwsSignedRequestOptions>(services), Time(services), Logger<AwsSignatureHandler>(services)),
             _ => [Aws.SigV4Signer.SecurityTokenHeader]),
-        CredentialKind.Create<OAuthClientCredentialsOptions, OAuth.OAuthClientCredentialsOptionsValidator>(
+        CredentialKind.Create<OAuthClientCredentialsOptions, OAuthClientCredentialsOptionsValidator>(
             OAuthClientCredentialsOptions.KindName,
             (options, section) => options.Bind(section),
-            (services, name) => new OAuthClientCredentialsHandler(
-                name,
-                Monitor<OAuthClientCredentialsOptions>(services),
-                CredentialCaches.For(services, name),
-                OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
-                services.GetRequiredService<TimeProvider>(),
-                Loggers(services))),
-        CredentialKind.Create<SalesforceMarketingCloudOptions, OAuth.SalesforceMarketingCloudOptionsValidator>(
+            (services, name) => OAuth(services, name, Monitor<OAuthClientCredentialsOptions>(services))),
+        CredentialKind.Create<SalesforceMarketingCloudOptions, SalesforceMarketingCloudOptionsValidator>(
             SalesforceMarketingCloudOptions.KindName,
             (options, section) => options.Bind(section),
             (services, name) => OAuthPreset<SalesforceMarketingCloudOptions>(services, name, options => options.ToOAuth()),
             baseAddress: options => options.RestBaseAddress),
-        CredentialKind.Create<MarketoOptions, OAuth.MarketoOptionsValidator>(
+        CredentialKind.Create<MarketoOptions, MarketoOptionsValidator>(
             MarketoOptions.KindName,
             (options, section) => options.Bind(section),
             (services, name) => OAuthPreset<MarketoOptions>(services, name, options => options.ToOAuth()),
@@ -59,11 +55,8 @@ internal static class CredentialKinds
         CredentialKind.Create<S3BucketOptions, S3BucketOptionsValidator>(
             S3BucketOptions.KindName,
             (options, section) => options.Bind(section),
-            (services, name) => new AwsSignatureHandler(
-                name,
-                S3BucketClient.Monitor(Monitor<S3BucketOptions>(services)),
-                services.GetService<TimeProvider>(),
-                Loggers(services)),
+            (services, name) => new AwsSigningPipeline(
+                name, S3BucketClient.Monitor(Monitor<S3BucketOptions>(services)), Time(services), Logger<AwsSignatureHandler>(services)),
             _ => [SigV4Signer.SecurityTokenHeader],
             options => options.BaseAddress),
     ];
@@ -80,16 +73,21 @@ internal static class CredentialKinds
         services.GetRequiredService<IOptionsMonitor<TOptions>>();
 
     // An integration preset on the OAuth kind: its options derived into OAuth options, one handler.
-    private static OAuthClientCredentialsHandler OAuthPreset<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+    private static OAuthClientCredentialsHandler.Pipeline OAuthPreset<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
         IServiceProvider services, string name, Func<TOptions, OAuthClientCredentialsOptions> derive)
         where TOptions : class =>
-        new(
-            name,
-            new Internal.DerivedOptionsMonitor<TOptions, OAuthClientCredentialsOptions>(Monitor<TOptions>(services), derive),
-            CredentialCaches.For(services, name),
-            OAuth.TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
-            services.GetRequiredService<TimeProvider>(),
-            Loggers(services));
+        OAuth(services, name, new DerivedOptionsMonitor<TOptions, OAuthClientCredentialsOptions>(Monitor<TOptions>(services), derive));
 
-    private static ILoggerFactory? Loggers(IServiceProvider services) => services.GetService<ILoggerFactory>();
+    private static OAuthClientCredentialsHandler.Pipeline OAuth(IServiceProvider services, string name, IOptionsMonitor<OAuthClientCredentialsOptions> monitor) =>
+        new OAuthClientCredentialsHandler.Pipeline(
+            name,
+            monitor,
+            CredentialCaches.For(services, name),
+            TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),
+            services.GetRequiredService<TimeProvider>(),
+            Logger<OAuthClientCredentialsHandler>(services));
+
+    private static TimeProvider Time(IServiceProvider services) => services.GetService<TimeProvider>() ?? TimeProvider.System;
+
+    private static ILogger Logger<THandler>(IServiceProvider services) => CredentialLoggers.Create<THandler>(services.GetService<ILoggerFactory>());
 }

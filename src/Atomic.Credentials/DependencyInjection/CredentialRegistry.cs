@@ -3,14 +3,23 @@ namespace Atomic.Credentials.DependencyInjection;
 /// <summary>One named credential, as registered.</summary>
 internal sealed record CredentialRegistration(string Name, CredentialKind Kind);
 
-/// <summary>Finds a registered credential by name and builds its handler.</summary>
+/// <summary>
+/// Resolves configured credentials by name: one runtime <see cref="Internal.Credential"/> a name,
+/// built at its first use and shared by every handler of every client that names it. It follows
+/// reloads of its options itself, rebuilding its state only when its definition changed.
+/// </summary>
 internal sealed class CredentialRegistry(IEnumerable<CredentialRegistration> registrations)
 {
     private readonly Dictionary<string, CredentialRegistration> byName =
         registrations.GroupBy(registration => registration.Name, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.First(), StringComparer.Ordinal);
 
-    public DelegatingHandler CreateHandler(IServiceProvider services, string name)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Internal.Credential>> credentials = new(StringComparer.Ordinal);
+
+    public DelegatingHandler CreateHandler(IServiceProvider services, string name) => new Internal.CredentialHandler(Resolve(services, name));
+
+    /// <summary>The runtime credential named <paramref name="name"/>.</summary>
+    public Internal.Credential Resolve(IServiceProvider services, string name)
     {
         if (!byName.TryGetValue(name, out var registration))
         {
@@ -20,7 +29,8 @@ internal sealed class CredentialRegistry(IEnumerable<CredentialRegistration> reg
                 "Register it with AddAtomicCredentials(section) or AddAtomicCredential(name, configure).");
         }
 
-        return registration.Kind.CreateHandler(services, name);
+        // IHttpClientFactory builds handlers from a scope; everything a credential holds is a singleton.
+        return credentials.GetOrAdd(name, key => new Lazy<Internal.Credential>(() => registration.Kind.CreateCredential(services, key))).Value;
     }
 
     /// <summary>The base address credential <paramref name="name"/> gives its clients (an integration's API), if any.</summary>

@@ -13,6 +13,7 @@ public sealed class CustomHeadersHandler : DelegatingHandler
 {
     private readonly Pipeline pipeline;
     private readonly SendDelegate sendInner;
+    private readonly CredentialBinding binding = new();
 
     /// <summary>Creates a handler without dependency injection.</summary>
     /// <param name="options">The credential; validated at once.</param>
@@ -34,14 +35,14 @@ public sealed class CustomHeadersHandler : DelegatingHandler
 
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        pipeline.SendAsync(this, request, sendInner, cancellationToken);
+        binding.SendAsync(this, pipeline, request, sendInner, cancellationToken);
 
-    private sealed class State(CustomHeadersOptions options) : CredentialState(options)
+    internal sealed class State(CustomHeadersOptions options) : CredentialState(options)
     {
         public KeyValuePair<string, string>[] Headers { get; } = [.. options.Headers];
     }
 
-    private sealed class Pipeline(string name, IOptionsMonitor<CustomHeadersOptions> monitor, ILogger logger)
+    internal sealed class Pipeline(string name, IOptionsMonitor<CustomHeadersOptions> monitor, ILogger logger)
         : CredentialPipeline<CustomHeadersOptions, State>(name, CustomHeadersOptions.KindName, monitor, logger)
     {
         protected override State CreateState(CustomHeadersOptions options) => new(options);

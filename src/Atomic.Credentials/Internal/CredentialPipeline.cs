@@ -12,16 +12,16 @@ namespace Atomic.Credentials.Internal;
 /// keeps material on its host: redirects are followed here, and the credential is reapplied only
 /// on the same origin. A kind supplies only how to derive its state, apply and remove itself.
 /// </summary>
-internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions, TState>
+internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicProperties)] TOptions, TState>
+    : Credential
     where TOptions : CredentialOptions
     where TState : CredentialState
 {
     private readonly IOptionsMonitor<TOptions> monitor;
     private readonly bool optionsFixed;
     private readonly ILogger? traceLogger;
-    private readonly Lock redirectGate = new();
+    private readonly Lock snapshotGate = new();
     private Snapshot? snapshot;
-    private RedirectPolicy? redirects;
 
     protected CredentialPipeline(string name, string kind, IOptionsMonitor<TOptions> monitor, ILogger logger)
     {
@@ -35,44 +35,56 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         traceLogger = logger is NullLogger ? null : logger;
     }
 
-    public string Name { get; }
+    public override string Name { get; }
 
-    public string Kind { get; }
+    public override string Kind { get; }
 
-    protected ILogger Logger { get; }
+    public override ILogger Logger { get; }
 
     /// <summary>
-    /// The state for the options in force now; rebuilt only when they were reloaded. Options given
-    /// to a handler's constructor never are, so its state is not compared with them per request.
+    /// The state for the options in force now. Options given to a handler's constructor never
+    /// change, so its state is not compared with them per request. A reload brings new options
+    /// instances for every name: the state is rebuilt only when the new instance defines another
+    /// credential (<see cref="OptionsFingerprint"/>), so an unchanged credential keeps its
+    /// remembered token and what it learned.
     /// </summary>
     public TState Current
     {
         get
         {
             var current = snapshot;
-            if (current is not null && optionsFixed)
+            if (current is not null && (optionsFixed || ReferenceEquals(current.Options, monitor.Get(Name))))
             {
                 return current.State;
             }
 
+            return Reload();
+        }
+    }
+
+    private TState Reload()
+    {
+        lock (snapshotGate)
+        {
             var options = monitor.Get(Name);
+            var current = snapshot;
             if (current is not null && ReferenceEquals(current.Options, options))
             {
                 return current.State;
             }
 
-            var fresh = new Snapshot(options, CreateState(options));
-            snapshot = fresh;
-            return fresh.State;
+            var fingerprint = OptionsFingerprint.Of(options);
+            var state = current is not null && OptionsFingerprint.Same(current.Fingerprint, fingerprint) ? current.State : CreateState(options);
+            snapshot = new Snapshot(options, fingerprint, state);
+            return state;
         }
     }
 
-    /// <summary>Sends <paramref name="request"/> through <paramref name="owner"/>'s inner handler.</summary>
-    public Task<HttpResponseMessage> SendAsync(
-        DelegatingHandler owner, HttpRequestMessage request, SendDelegate send, CancellationToken cancellationToken)
+    /// <summary>Steps 1 to 4 for one request; <paramref name="send"/> is the inner handler, which follows no redirects when <paramref name="redirects"/> says to follow them here.</summary>
+    public override Task<HttpResponseMessage> SendAsync(
+        HttpRequestMessage request, SendDelegate send, RedirectPolicy redirects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var redirects = this.redirects ?? TakeOverRedirects(owner, request.RequestUri);
         var state = Current;
         if (state.Guard.Check(request.RequestUri) is { } refusal)
         {
@@ -198,36 +210,11 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         (MayBeRejection(state, response) && IsReplayable(request.Content))
         || (redirects.Follow && RedirectFollower.IsRedirect(response.StatusCode));
 
-    // Once, at the first request: by then the handler chain is complete. A primary handler that
-    // follows redirects itself and can no longer be told not to would carry every header of the
-    // credential to whatever host a redirect names: nothing is sent, at this request and every
-    // later one, until the handler chain is fixed.
-    private RedirectPolicy TakeOverRedirects(DelegatingHandler owner, Uri? uri)
-    {
-        lock (redirectGate)
-        {
-            if (redirects is null)
-            {
-                redirects = RedirectPolicy.TakeOver(owner, out var frozen);
-                if (redirects is null)
-                {
-                    Log.RedirectsNotControlled(Logger, Name, Kind);
-                    throw Refused(uri,
-                        $"its primary handler ({frozen}) follows redirects automatically and has already sent a request, so that can no "
-                        + "longer be turned off, and a redirect would carry the credential to any host. Give the credential handler a primary "
-                        + "handler of its own, or create the shared one with AllowAutoRedirect = false (redirects are then returned to the caller, not followed)");
-                }
-            }
-
-            return redirects;
-        }
-    }
-
     /// <summary>
     /// Counts, logs and returns the refusal of a request the guard stopped, to be thrown before it
     /// is sent; <paramref name="kind"/> names a preset on this kind (its own <c>Type</c>) in all three.
     /// </summary>
-    protected CredentialException Refused(Uri? uri, string reason, string? kind = null)
+    public override CredentialException Refused(Uri? uri, string reason, string? kind = null)
     {
         kind ??= Kind;
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : "(none)";
@@ -253,7 +240,7 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         public void Remove(HttpRequestMessage request) => pipeline.Remove(state, request);
     }
 
-    private sealed record Snapshot(TOptions Options, TState State);
+    private sealed record Snapshot(TOptions Options, byte[] Fingerprint, TState State);
 }
 
 internal delegate Task<HttpResponseMessage> SendDelegate(HttpRequestMessage request, CancellationToken cancellationToken);

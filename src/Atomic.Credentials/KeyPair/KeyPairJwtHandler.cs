@@ -19,6 +19,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 {
     private readonly Pipeline pipeline;
     private readonly SendDelegate sendInner;
+    private readonly CredentialBinding binding = new();
     private IDisposable? ownedCache;
 
     /// <summary>Creates a handler without dependency injection.</summary>
@@ -53,7 +54,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        pipeline.SendAsync(this, request, sendInner, cancellationToken);
+        binding.SendAsync(this, pipeline, request, sendInner, cancellationToken);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -67,7 +68,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         base.Dispose(disposing);
     }
 
-    private sealed class State : CredentialState
+    internal sealed class State : CredentialState
     {
         public State(string name, KeyPairOptions options, TimeProvider timeProvider)
             : base(options)
@@ -110,7 +111,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         public Func<CancellationToken, Task<CachedCredential>> Sign { get; set; } = null!;
     }
 
-    private sealed class Pipeline(
+    internal sealed class Pipeline(
         string name, IOptionsMonitor<KeyPairOptions> monitor, ICredentialCache cache, TimeProvider timeProvider, ILogger logger)
         : CredentialPipeline<KeyPairOptions, State>(name, KeyPairOptions.KindName, monitor, logger)
     {

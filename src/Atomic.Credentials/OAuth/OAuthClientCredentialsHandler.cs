@@ -25,6 +25,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
 
     private readonly Pipeline pipeline;
     private readonly SendDelegate sendInner;
+    private readonly CredentialBinding binding = new();
     private readonly MemoryCredentialCache? ownedCache;
 
     /// <summary>Creates a handler without dependency injection.</summary>
@@ -89,7 +90,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
 
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        pipeline.SendAsync(this, request, sendInner, cancellationToken);
+        binding.SendAsync(this, pipeline, request, sendInner, cancellationToken);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -102,7 +103,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         base.Dispose(disposing);
     }
 
-    private sealed class State : CredentialState
+    internal sealed class State : CredentialState
     {
         public State(string name, OAuthClientCredentialsOptions options, TokenTransport transport, TimeProvider timeProvider, ILogger logger)
             : base(options)
@@ -142,7 +143,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         public RememberedCredential Remembered { get; }
     }
 
-    private sealed class Pipeline(
+    internal sealed class Pipeline(
         string name,
         IOptionsMonitor<OAuthClientCredentialsOptions> monitor,
         ICredentialCache cache,

@@ -79,6 +79,7 @@ public sealed class PipelineRetryTests
     private sealed class CountingHandler : DelegatingHandler
     {
         private readonly Pipeline pipeline;
+        private readonly CredentialBinding binding = new();
 
         public CountingHandler()
         {
@@ -90,7 +91,7 @@ public sealed class PipelineRetryTests
         private int Generation { get; set; } = 1;
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            pipeline.SendAsync(this, request, base.SendAsync, cancellationToken);
+            binding.SendAsync(this, pipeline, request, base.SendAsync, cancellationToken);
 
         private sealed class Pipeline(CountingHandler owner)
             : CredentialPipeline<CustomHeadersOptions, CredentialState>(
