@@ -134,7 +134,7 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         var window = Math.Min((entry.ExpiresAt - refreshAt).Ticks / 2, MaxStagger.Ticks);
         return window <= 0
             ? entry
-            : new CachedCredential(entry.Value, entry.ExpiresAt, refreshAt + TimeSpan.FromTicks((long)(Jitter() * window)));
+            : entry.WithInstants(entry.ExpiresAt, refreshAt + TimeSpan.FromTicks((long)(Jitter() * window)));
     }
 
     private void Count(string key, string result)

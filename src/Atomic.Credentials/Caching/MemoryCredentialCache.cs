@@ -194,6 +194,6 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
     internal static CachedCredential PostponedRefresh(CachedCredential stale, DateTimeOffset now)
     {
         var next = now + RefreshRetryDelay;
-        return new CachedCredential(stale.Value, stale.ExpiresAt, next < stale.ExpiresAt ? next : stale.ExpiresAt);
+        return stale.WithInstants(stale.ExpiresAt, next < stale.ExpiresAt ? next : stale.ExpiresAt);
     }
 }

@@ -4,27 +4,45 @@ namespace Atomic.Credentials.OAuth;
 
 /// <summary>
 /// Sends requests addressed to the tenant's documented REST and SOAP hosts to the instance URLs
-/// of the latest token response. Until a token response names them (a token from a distributed
-/// cache, filled by another process), requests go where they were addressed, which is the
-/// documented address of the same tenant.
+/// of the token's own response. The URLs travel with the token in its cache entry, so every
+/// handler, every reload that leaves the credential unchanged, and with a distributed cache every
+/// process that uses the token sends where the token response said. A token without them goes
+/// where it was addressed, which is the documented address of the same tenant.
 /// </summary>
 internal sealed class SalesforceMarketingCloudProfile(Uri restBase, Uri soapBase) : OAuthApiProfile
 {
-    private volatile Instances? instances;
+    private const string RestProperty = "rest_instance_url";
+    private const string SoapProperty = "soap_instance_url";
 
     public override string Kind => SalesforceMarketingCloudOptions.KindName;
 
-    /// <summary>The REST instance URL of the latest token, if any.</summary>
-    internal Uri? RestInstance => instances?.Rest;
-
-    public override void Received(CachedCredential entry, TokenResponse response) =>
-        instances = new Instances(BaseOf(response.RestInstanceUrl), BaseOf(response.SoapInstanceUrl));
-
-    public override Uri? Redirect(Uri requestUri)
+    public override CachedCredential Received(CachedCredential entry, TokenResponse response)
     {
-        var current = instances;
-        return current is null ? null : Rebase(requestUri, restBase, current.Rest) ?? Rebase(requestUri, soapBase, current.Soap);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (BaseOf(response.RestInstanceUrl) is { } rest)
+        {
+            properties[RestProperty] = rest.AbsoluteUri;
+        }
+
+        if (BaseOf(response.SoapInstanceUrl) is { } soap)
+        {
+            properties[SoapProperty] = soap.AbsoluteUri;
+        }
+
+        return properties.Count == 0 ? entry : new CachedCredential(entry.Value, entry.ExpiresAt, entry.RefreshAt, properties);
     }
+
+    public override Uri? Redirect(Uri requestUri, CachedCredential entry) =>
+        entry.Properties.Count == 0
+            ? null
+            : Rebase(requestUri, restBase, Instance(entry, RestProperty)) ?? Rebase(requestUri, soapBase, Instance(entry, SoapProperty));
+
+    /// <summary>The REST instance URL a token's entry carries, if any.</summary>
+    internal static Uri? RestInstance(CachedCredential entry) => Instance(entry, RestProperty);
+
+    // Read back through the same rule as when received: an entry from a shared cache is not trusted more than a response.
+    private static Uri? Instance(CachedCredential entry, string property) =>
+        entry.Properties.TryGetValue(property, out var url) ? BaseOf(url) : null;
 
     private static Uri? Rebase(Uri requestUri, Uri from, Uri? to)
     {
@@ -47,6 +65,4 @@ internal sealed class SalesforceMarketingCloudProfile(Uri restBase, Uri soapBase
 
         return uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback) ? uri : null;
     }
-
-    private sealed record Instances(Uri? Rest, Uri? Soap);
 }

@@ -10,11 +10,9 @@ namespace Atomic.Credentials.Internal;
 /// would for its own options.
 /// </summary>
 /// <remarks>
-/// The derived instances are shared by every monitor of the same pair of types (each pair has one
-/// derivation: <c>ToAws</c>, <c>ToOAuth</c>). <c>IHttpClientFactory</c> builds a new handler, and so a
-/// new monitor, every two minutes; sharing keeps one derived instance per options instance across
-/// them, and with it what it learned (Salesforce Marketing Cloud's instance URLs from the last token
-/// response). Reading it is lock-free: it runs on every request.
+/// Derived once per source instance, so the credential's per-request check "are these still my
+/// options?" stays a reference comparison. Nothing learned at run time lives on a derived instance
+/// (what a token teaches travels with the token). Reading it is lock-free: it runs on every request.
 /// </remarks>
 internal sealed class DerivedOptionsMonitor<
     [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TFrom,
@@ -22,7 +20,7 @@ internal sealed class DerivedOptionsMonitor<
     where TFrom : class
     where TTo : class
 {
-    private static readonly ConditionalWeakTable<TFrom, TTo> Derived = new();
+    private readonly ConditionalWeakTable<TFrom, TTo> derived = new();
 
     private readonly IOptionsMonitor<TFrom> source;
     private readonly ConditionalWeakTable<TFrom, TTo>.CreateValueCallback derive;
@@ -35,7 +33,7 @@ internal sealed class DerivedOptionsMonitor<
 
     public TTo CurrentValue => Get(Options.DefaultName);
 
-    public TTo Get(string? name) => Derived.GetValue(source.Get(name ?? Options.DefaultName), derive);
+    public TTo Get(string? name) => derived.GetValue(source.Get(name ?? Options.DefaultName), derive);
 
     public IDisposable? OnChange(Action<TTo, string?> listener) =>
         source.OnChange((_, name) => listener(Get(name), name));

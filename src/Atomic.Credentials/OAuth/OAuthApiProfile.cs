@@ -6,20 +6,19 @@ namespace Atomic.Credentials.OAuth;
 /// What an API built on OAuth client credentials adds to the kind, carried by the options instance
 /// an integration preset derives: where requests go once a token says so (Salesforce Marketing
 /// Cloud's instance URL) and what else means "token rejected" (Marketo's 601/602 in a 200).
-/// Plain OAuth credentials have none: no virtual call beyond the 401 check.
+/// Plain OAuth credentials have none: no virtual call beyond the 401 check. A profile holds no
+/// state: what a token response teaches travels with the token, in its cache entry.
 /// </summary>
 internal abstract class OAuthApiProfile
 {
     /// <summary>The preset's <c>Type</c>, for errors.</summary>
     public abstract string Kind { get; }
 
-    /// <summary>Told of every token with the whole response.</summary>
-    public virtual void Received(CachedCredential entry, TokenResponse response)
-    {
-    }
+    /// <summary>Told of every token with the whole response: returns the entry to cache, with what requests will need of the response.</summary>
+    public virtual CachedCredential Received(CachedCredential entry, TokenResponse response) => entry;
 
-    /// <summary>Where <paramref name="requestUri"/> really goes, or null to leave it.</summary>
-    public virtual Uri? Redirect(Uri requestUri) => null;
+    /// <summary>Where <paramref name="requestUri"/> really goes with the token of <paramref name="entry"/>, or null to leave it.</summary>
+    public virtual Uri? Redirect(Uri requestUri, CachedCredential entry) => null;
 
     /// <summary>
     /// Whether a response other than a 401 (which always may) may say the token was rejected;

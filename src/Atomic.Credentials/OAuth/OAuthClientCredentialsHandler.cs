@@ -177,7 +177,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
 
         private void Apply(State state, HttpRequestMessage request, CachedCredential entry)
         {
-            if (state.Profile?.Redirect(request.RequestUri!) is { } target)
+            if (state.Profile?.Redirect(request.RequestUri!, entry) is { } target)
             {
                 // The API's real address came with the token: the guard judges it as it judged the first.
                 if (state.Guard.Check(target) is { } reason)

@@ -20,12 +20,12 @@ internal sealed class TokenEndpoint
     private readonly TimeProvider timeProvider;
     private readonly SecretScrubber scrubber;
     private readonly ILogger logger;
-    private readonly Action<CachedCredential, TokenResponse>? received;
+    private readonly Func<CachedCredential, TokenResponse, CachedCredential>? received;
 
-    // received: told of each token with the whole response, for an API that needs more of it (an instance URL).
+    // received: told of each token with the whole response, for an API that needs more of it (an instance URL): returns the entry to cache.
     public TokenEndpoint(
         string name, OAuthClientCredentialsOptions options, TokenRequestParameters parameters,
-        TokenTransport transport, TimeProvider timeProvider, ILogger logger, Action<CachedCredential, TokenResponse>? received = null)
+        TokenTransport transport, TimeProvider timeProvider, ILogger logger, Func<CachedCredential, TokenResponse, CachedCredential>? received = null)
     {
         this.received = received;
         this.name = name;
@@ -54,7 +54,7 @@ internal sealed class TokenEndpoint
         {
             var body = await SendAsync(linked.Token).ConfigureAwait(false);
             var entry = TokenLifetime.Entry("Bearer " + body.AccessToken, body.ExpiresIn, options.CacheDuration, timeProvider.GetUtcNow());
-            received?.Invoke(entry, body);
+            entry = received?.Invoke(entry, body) ?? entry;
             CredentialsTelemetry.MaterialRequests.Add(
                 1, CredentialsTelemetry.CredentialTag(name), CredentialsTelemetry.KindTag(OAuthClientCredentialsOptions.KindName));
             Log.TokenReceived(logger, name, entry.RefreshAt ?? entry.ExpiresAt, entry.ExpiresAt);
