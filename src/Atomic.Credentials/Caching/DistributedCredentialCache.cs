@@ -22,7 +22,6 @@ namespace Atomic.Credentials.Caching;
 public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
 {
     // The most an instance's renewal is put off past the entry's own refresh instant (see Staggered).
-    private static readonly TimeSpan MaxStagger = TimeSpan.FromSeconds(30);
 
     private readonly SharedCredentialStore shared;
     private readonly TimeProvider timeProvider;
@@ -94,10 +93,10 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
     {
         var stored = await shared.ReadAsync(key).ConfigureAwait(false);
         var now = timeProvider.GetUtcNow();
-        if (stored is not null && stored.ExpiresAt > now && (stored.RefreshAt is null || stored.RefreshAt > now))
+        if (stored is not null && CredentialLifetime.IsFresh(stored, now))
         {
             Count(key, "hit");
-            return Staggered(stored);
+            return CredentialLifetime.Staggered(stored, Jitter());
         }
 
         Count(key, shared.IsUnavailable ? "unavailable" : "miss");
@@ -106,35 +105,17 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         {
             created = await factory(token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (stored is not null && stored.ExpiresAt > timeProvider.GetUtcNow())
+        catch (Exception exception) when (stored is not null && CredentialLifetime.IsServable(stored, timeProvider.GetUtcNow()))
         {
             // The shared entry is due for renewal and the identity provider failed: keep serving it.
             CredentialsTelemetry.Failures.Add(1);
             Log.DistributedCacheRenewFailed(logger, key, stored.ExpiresAt, exception);
-            return MemoryCredentialCache.PostponedRefresh(stored, timeProvider.GetUtcNow());
+            return CredentialLifetime.Postponed(stored, timeProvider.GetUtcNow());
         }
 
         // Not awaited: a request never waits for the write; the next instance to miss reads it.
         _ = shared.WriteAsync(key, created);
-        return Staggered(created);
-    }
-
-    // Every instance holding one shared entry would renew it at the same instant, each with a token
-    // request of its own. So this instance's copy is renewed at a random instant in the first half of
-    // the time between the entry's refresh instant and its expiry (at most 30 s later): the first
-    // instance to renew stores the new entry, and the others, renewing later, read it instead of
-    // calling the identity provider. The copy in the shared store keeps the entry's own instants.
-    private CachedCredential Staggered(CachedCredential entry)
-    {
-        if (entry.RefreshAt is not { } refreshAt)
-        {
-            return entry;
-        }
-
-        var window = Math.Min((entry.ExpiresAt - refreshAt).Ticks / 2, MaxStagger.Ticks);
-        return window <= 0
-            ? entry
-            : entry.WithInstants(entry.ExpiresAt, refreshAt + TimeSpan.FromTicks((long)(Jitter() * window)));
+        return CredentialLifetime.Staggered(created, Jitter());
     }
 
     private void Count(string key, string result)

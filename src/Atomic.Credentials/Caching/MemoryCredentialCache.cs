@@ -29,9 +29,6 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>How long a failed background refresh waits before the next one is tried.</summary>
-    internal static TimeSpan RefreshRetryDelay { get; } = TimeSpan.FromSeconds(5);
-
     /// <inheritdoc />
     public ValueTask<CachedCredential> GetOrCreateAsync(
         string key,
@@ -54,16 +51,16 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
         ObjectDisposedException.ThrowIf(lifetime.IsCancellationRequested, this);
 
         var now = timeProvider.GetUtcNow();
-        if (entries.TryGetValue(key, out CachedCredential? entry) && entry!.ExpiresAt > now)
+        if (entries.TryGetValue(key, out CachedCredential? entry) && CredentialLifetime.IsServable(entry!, now))
         {
             CredentialsTelemetry.CacheHits.Add(1);
             Log.CacheHit(logger, key);
-            if (entry.RefreshAt <= now)
+            if (CredentialLifetime.IsDue(entry!, now))
             {
                 _ = Fetch(key, factory, state, refreshing: true);
             }
 
-            return new ValueTask<CachedCredential>(entry);
+            return new ValueTask<CachedCredential>(entry!);
         }
 
         CredentialsTelemetry.CacheMisses.Add(1);
@@ -124,10 +121,10 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
         {
             // Another fetch may have stored an entry between the caller's lookup and ours.
             var now = timeProvider.GetUtcNow();
-            if (entries.TryGetValue(key, out CachedCredential? current) && current!.ExpiresAt > now
-                && (!refreshing || current.RefreshAt is null || current.RefreshAt > now))
+            if (entries.TryGetValue(key, out CachedCredential? current)
+                && (refreshing ? CredentialLifetime.IsFresh(current!, now) : CredentialLifetime.IsServable(current!, now)))
             {
-                completion.SetResult(current);
+                completion.SetResult(current!);
                 return;
             }
 
@@ -148,12 +145,12 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
         catch (Exception exception)
         {
             CredentialsTelemetry.Failures.Add(1);
-            if (refreshing && entries.TryGetValue(key, out CachedCredential? stale) && stale!.ExpiresAt > timeProvider.GetUtcNow())
+            if (refreshing && entries.TryGetValue(key, out CachedCredential? stale) && CredentialLifetime.IsServable(stale!, timeProvider.GetUtcNow()))
             {
-                Log.CacheRefreshFailed(logger, key, stale.ExpiresAt, exception);
-                PostponeRefresh(key, stale);
+                Log.CacheRefreshFailed(logger, key, stale!.ExpiresAt, exception);
+                PostponeRefresh(key, stale!);
                 Settle(key, completion);
-                completion.SetResult(stale);
+                completion.SetResult(stale!);
             }
             else
             {
@@ -188,12 +185,5 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
     // A failed refresh keeps the still valid entry and waits a little before trying again,
     // so a struggling identity provider is not called on every request.
     private void PostponeRefresh(string key, CachedCredential stale) =>
-        Store(key, PostponedRefresh(stale, timeProvider.GetUtcNow()));
-
-    /// <summary>The same entry, next refreshed <see cref="RefreshRetryDelay"/> from <paramref name="now"/>.</summary>
-    internal static CachedCredential PostponedRefresh(CachedCredential stale, DateTimeOffset now)
-    {
-        var next = now + RefreshRetryDelay;
-        return stale.WithInstants(stale.ExpiresAt, next < stale.ExpiresAt ? next : stale.ExpiresAt);
-    }
+        Store(key, CredentialLifetime.Postponed(stale, timeProvider.GetUtcNow()));
 }

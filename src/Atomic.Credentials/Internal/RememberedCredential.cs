@@ -47,7 +47,7 @@ internal sealed class RememberedCredential(TimeProvider time)
             return;
         }
 
-        var due = (entry.RefreshAt ?? entry.ExpiresAt) - time.GetUtcNow();
+        var due = CredentialLifetime.UsableWithoutCacheUntil(entry) - time.GetUtcNow();
         if (due <= TimeSpan.Zero)
         {
             return; // due for refresh already: the cache is refreshing it, keep asking the cache

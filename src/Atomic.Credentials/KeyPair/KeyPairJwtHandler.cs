@@ -169,11 +169,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
                 CredentialsTelemetry.MaterialRequests.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
                 Log.JwtSigned(Logger, Name, Kind, state.Key.Algorithm, jwt.ExpiresAt);
 
-                // Reused up to the ratio, then replaced in the background; never served in the last
-                // half of what remains, so a JWT in flight still arrives before its exp.
-                var lifetime = jwt.ExpiresAt - jwt.IssuedAt;
-                var refreshAt = jwt.IssuedAt + (lifetime * state.Ratio);
-                return new CachedCredential(Bearer + jwt.Token, refreshAt + ((jwt.ExpiresAt - refreshAt) / 2), refreshAt);
+                return CredentialLifetime.ForJwt(Bearer + jwt.Token, jwt.IssuedAt, jwt.ExpiresAt, state.Ratio);
             }
             catch (Exception e) when (e is not CredentialException)
             {

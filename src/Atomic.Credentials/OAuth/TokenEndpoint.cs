@@ -53,7 +53,7 @@ internal sealed class TokenEndpoint
         try
         {
             var body = await SendAsync(linked.Token).ConfigureAwait(false);
-            var entry = TokenLifetime.Entry("Bearer " + body.AccessToken, body.ExpiresIn, options.CacheDuration, timeProvider.GetUtcNow());
+            var entry = CredentialLifetime.ForToken("Bearer " + body.AccessToken, body.ExpiresIn, options.CacheDuration, timeProvider.GetUtcNow());
             entry = received?.Invoke(entry, body) ?? entry;
             CredentialsTelemetry.MaterialRequests.Add(
                 1, CredentialsTelemetry.CredentialTag(name), CredentialsTelemetry.KindTag(OAuthClientCredentialsOptions.KindName));
