@@ -18,11 +18,11 @@ internal static class CredentialKinds
     [
         CredentialKind.Create<BasicAuthOptions, BasicAuthOptionsValidator>(
             BasicAuthOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => new BasicAuthHandler(name, Monitor<BasicAuthOptions>(services), Loggers(services))),
         CredentialKind.Create<CustomHeadersOptions, CustomHeadersOptionsValidator>(
             CustomHeadersOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => new CustomHeadersHandler(name, Monitor<CustomHeadersOptions>(services), Loggers(services)),
             options => options.Headers.Keys),
         CredentialKind.Create<KeyPairOptions, KeyPairOptionsValidator>(
@@ -33,12 +33,12 @@ internal static class CredentialKinds
                 services.GetRequiredService<TimeProvider>(), Loggers(services))),
         CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
             AwsSignedRequestOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => new AwsSignatureHandler(name, Monitor<AwsSignedRequestOptions>(services), services.GetService<TimeProvider>(), Loggers(services)),
             _ => [Aws.SigV4Signer.SecurityTokenHeader]),
         CredentialKind.Create<OAuthClientCredentialsOptions, OAuth.OAuthClientCredentialsOptionsValidator>(
             OAuthClientCredentialsOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => new OAuthClientCredentialsHandler(
                 name,
                 Monitor<OAuthClientCredentialsOptions>(services),
@@ -48,17 +48,17 @@ internal static class CredentialKinds
                 Loggers(services))),
         CredentialKind.Create<SalesforceMarketingCloudOptions, OAuth.SalesforceMarketingCloudOptionsValidator>(
             SalesforceMarketingCloudOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => OAuthPreset<SalesforceMarketingCloudOptions>(services, name, options => options.ToOAuth()),
             baseAddress: options => options.RestBaseAddress),
         CredentialKind.Create<MarketoOptions, OAuth.MarketoOptionsValidator>(
             MarketoOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => OAuthPreset<MarketoOptions>(services, name, options => options.ToOAuth()),
             baseAddress: options => options.RestBaseAddress),
         CredentialKind.Create<S3BucketOptions, S3BucketOptionsValidator>(
             S3BucketOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => new AwsSignatureHandler(
                 name,
                 S3BucketClient.Monitor(Monitor<S3BucketOptions>(services)),
