@@ -1,4 +1,7 @@
+using Atomic.Credentials.DependencyInjection;
 using Atomic.Credentials.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Tests.DependencyInjection;
@@ -103,6 +106,64 @@ public sealed class StartupErrorTests
 
         AssertNamedNotRepeated(failures, "Credential 'crm' (OAuthClientCredentials): AllowInsecureTransport must be true or false");
         AssertNamedNotRepeated(failures, "Credential 'crm' (OAuthClientCredentials): CacheDuration must be a time span");
+    }
+
+    [Test]
+    public void A_definition_bound_at_run_time_fails_the_same_way()
+    {
+        var kind = CredentialKinds.FindByType("OAuthClientCredentials")!;
+        var definition = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["IdentityUrl"] = "https://login.example.com/token",
+            ["ClientId"] = "id",
+            ["ClientSecret"] = Secret,
+            ["CacheDuration"] = Secret,
+        }).Build();
+
+        var error = Assert.Throws<OptionsValidationException>(() => kind.BindNew(definition, "acme/crm"));
+
+        AssertNamedNotRepeated([error!], "Credential 'acme/crm' (OAuthClientCredentials): CacheDuration must be a time span");
+        Assert.That(error!.InnerException, Is.Null, "the binder's exception quotes the value");
+    }
+
+    [Test]
+    public void A_definition_bound_at_run_time_gets_every_field()
+    {
+        var kind = CredentialKinds.FindByType("KeyPair")!;
+        var definition = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Issuer"] = "atomic",
+            ["Lifetime"] = "00:02:00",
+            ["Claims:tenant"] = "t1",
+            ["Claims:level"] = "3",
+        }).Build();
+
+        var options = (KeyPairOptions)kind.BindNew(definition, "partner");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Issuer, Is.EqualTo("atomic"));
+            Assert.That(options.Lifetime, Is.EqualTo(TimeSpan.FromMinutes(2)));
+            Assert.That(options.Claims["level"], Is.EqualTo(3L), "claims keep their JSON types");
+        });
+    }
+
+    [Test]
+    public void A_value_reloaded_into_a_bad_one_fails_without_repeating_it()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(
+            ConfiguredStart.Credential("legacy", "BasicAuth").ToDictionary(pair => $"{ConfiguredStart.Section}:{pair.Key}", pair => pair.Value)).Build();
+        var services = new ServiceCollection().AddAtomicCredentials(configuration.GetSection(ConfiguredStart.Section));
+        using var provider = services.BuildServiceProvider();
+        var monitor = provider.GetRequiredService<IOptionsMonitor<BasicAuthOptions>>();
+        Assert.That(monitor.Get("legacy").AllowInsecureTransport, Is.False);
+
+        configuration[$"{ConfiguredStart.Section}:legacy:AllowInsecureTransport"] = Secret;
+        // The monitor rebinds as the reload is announced, so the reload itself reports the failure.
+        var onReload = Assert.Catch(configuration.Reload);
+        var onGet = Assert.Throws<OptionsValidationException>(() => monitor.Get("legacy"));
+
+        AssertNamedNotRepeated([onReload!, onGet!], "Credential 'legacy' (BasicAuth): AllowInsecureTransport must be true or false");
     }
 
     private static void AssertNamedNotRepeated(List<Exception> failures, string expected)
