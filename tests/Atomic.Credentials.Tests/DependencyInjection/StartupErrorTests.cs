@@ -74,6 +74,15 @@ public sealed class StartupErrorTests
         AssertNamedNotRepeated(failures, "Credential 'partner' (KeyPair): PrivateKey holds a PEM block that is not a private key this package reads");
     }
 
+    [Test]
+    public async Task A_header_line_pasted_as_a_header_name_is_not_repeated()
+    {
+        var failures = await ConfiguredStart.FailuresAsync(ConfiguredStart.Credential("apikey", "CustomHeaders", fields =>
+            fields["Headers:Authorization Bearer " + Secret] = "x"));
+
+        AssertNamedNotRepeated(failures, "Credential 'apikey' (CustomHeaders): Headers has a header name that is not an HTTP token");
+    }
+
     [TestCase("BasicAuth", "AllowInsecureTransport", "true or false")]
     [TestCase("OAuthClientCredentials", "CacheDuration", "a time span")]
     [TestCase("OAuthClientCredentials", "RequestScheme", "one of Body, Query")]
