@@ -35,7 +35,8 @@ public static class AtomicCredentialsServiceCollectionExtensions
             {
                 problems.Add(string.IsNullOrEmpty(type)
                     ? $"Credential '{child.Key}': Type is required (one of {CredentialKinds.TypeNames})."
-                    : $"Credential '{child.Key}': Type '{type}' is not a credential kind (one of {CredentialKinds.TypeNames}).");
+                    // Not repeated: whatever sits in Type by mistake (a pasted secret, another field's value) stays out of the message.
+                    : $"Credential '{child.Key}': Type is not a credential kind (one of {CredentialKinds.TypeNames}).");
                 continue;
             }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Atomic.Credentials.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,6 +19,7 @@ internal sealed class CredentialKind
         IReadOnlyCollection<string> fields,
         Action<IServiceCollection, string> register,
         Action<IServiceCollection, string, IConfiguration> bind,
+        Func<IConfiguration, string, CredentialOptions> bindNew,
         Func<IServiceProvider, string, Internal.Credential> createCredential,
         Func<IServiceProvider, string, Func<string, bool>> sensitiveHeaders,
         Func<IServiceProvider, string, Uri?> baseAddress)
@@ -29,6 +31,7 @@ internal sealed class CredentialKind
         Fields = fields;
         Register = register;
         Bind = bind;
+        BindNew = bindNew;
         CreateCredential = createCredential;
     }
 
@@ -43,7 +46,19 @@ internal sealed class CredentialKind
     /// <summary>Registers the options, their validator and start-up validation under a name.</summary>
     public Action<IServiceCollection, string> Register { get; }
 
+    /// <summary>
+    /// Binds a configuration section to the named credential's options, bound afresh on every reload.
+    /// A value that cannot be converted fails when the options are first made (at start-up with
+    /// <c>ValidateOnStart</c>) with an <see cref="OptionsValidationException"/> naming the credential, the
+    /// field and the type it expects, never the value.
+    /// </summary>
     public Action<IServiceCollection, string, IConfiguration> Bind { get; }
+
+    /// <summary>
+    /// Binds a configuration (e.g. a definition saved at run time) into a fresh options instance for the
+    /// named credential; fails as <see cref="Bind"/> does. Validation is the caller's next step.
+    /// </summary>
+    public Func<IConfiguration, string, CredentialOptions> BindNew { get; }
 
     public Func<IServiceProvider, string, Internal.Credential> CreateCredential { get; }
 
@@ -60,7 +75,7 @@ internal sealed class CredentialKind
     public Func<IServiceProvider, string, Uri?> BaseAddress { get; }
 
     /// <param name="type">The <c>Type</c> name.</param>
-    /// <param name="bind">Binds a section; written in the kind's own file so the binder's source generator sees the concrete type.</param>
+    /// <param name="bind">Binds a section into an instance; written where the options type is concrete so the binder's source generator intercepts it.</param>
     /// <param name="createCredential">Builds the runtime credential of a name.</param>
     /// <param name="headerNames">The headers the kind sets from its options; <c>Authorization</c> when null.</param>
     /// <param name="baseAddress">The base address the options give a client without one; none when null.</param>
@@ -68,11 +83,11 @@ internal sealed class CredentialKind
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions,
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
         string type,
-        Action<OptionsBuilder<TOptions>, IConfiguration> bind,
+        Action<TOptions, IConfiguration> bind,
         Func<IServiceProvider, string, Internal.Credential> createCredential,
         Func<TOptions, IEnumerable<string>>? headerNames = null,
         Func<TOptions, Uri?>? baseAddress = null)
-        where TOptions : CredentialOptions
+        where TOptions : CredentialOptions, new()
         where TValidator : class, IValidateOptions<TOptions>
     {
         var fields = typeof(TOptions).GetProperties()
@@ -89,7 +104,19 @@ internal sealed class CredentialKind
                 services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
                 services.AddOptions<TOptions>(name).ValidateOnStart();
             },
-            (services, name, section) => bind(services.AddOptions<TOptions>(name), section),
+            (services, name, section) =>
+            {
+                services.AddOptions<TOptions>(name).Configure(options => OptionsBinding.BindSafely(options, section, name, type, bind));
+
+                // What OptionsBuilder.Bind would add besides binding: a new instance when the section reloads.
+                services.AddSingleton<IOptionsChangeTokenSource<TOptions>>(new ConfigurationChangeTokenSource<TOptions>(name, section));
+            },
+            (section, name) =>
+            {
+                var options = new TOptions();
+                OptionsBinding.BindSafely(options, section, name, type, bind);
+                return options;
+            },
             createCredential,
             (services, name) =>
             {

@@ -20,11 +20,11 @@ internal static class CredentialKinds
     [
         CredentialKind.Create<BasicAuthOptions, BasicAuthOptionsValidator>(
             BasicAuthOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => new BasicAuthHandler.Pipeline(name, Monitor<BasicAuthOptions>(services), Logger<BasicAuthHandler>(services))),
         CredentialKind.Create<CustomHeadersOptions, CustomHeadersOptionsValidator>(
             CustomHeadersOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => new CustomHeadersHandler.Pipeline(name, Monitor<CustomHeadersOptions>(services), Logger<CustomHeadersHandler>(services)),
             options => options.Headers.Keys),
         CredentialKind.Create<KeyPairOptions, KeyPairOptionsValidator>(
@@ -35,26 +35,26 @@ internal static class CredentialKinds
                 services.GetRequiredService<TimeProvider>(), Logger<KeyPairJwtHandler>(services))),
         CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
             AwsSignedRequestOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => new AwsSigningPipeline(name, Monitor<AwsSignedRequestOptions>(services), Time(services), Logger<AwsSignatureHandler>(services)),
             _ => [Aws.SigV4Signer.SecurityTokenHeader]),
         CredentialKind.Create<OAuthClientCredentialsOptions, OAuthClientCredentialsOptionsValidator>(
             OAuthClientCredentialsOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => OAuth(services, name, Monitor<OAuthClientCredentialsOptions>(services))),
         CredentialKind.Create<SalesforceMarketingCloudOptions, SalesforceMarketingCloudOptionsValidator>(
             SalesforceMarketingCloudOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => OAuthPreset<SalesforceMarketingCloudOptions>(services, name, options => options.ToOAuth()),
             baseAddress: options => options.RestBaseAddress),
         CredentialKind.Create<MarketoOptions, MarketoOptionsValidator>(
             MarketoOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => OAuthPreset<MarketoOptions>(services, name, options => options.ToOAuth()),
             baseAddress: options => options.RestBaseAddress),
         CredentialKind.Create<S3BucketOptions, S3BucketOptionsValidator>(
             S3BucketOptions.KindName,
-            (options, section) => options.Bind(section),
+            (options, section) => section.Bind(options),
             (services, name) => new AwsSigningPipeline(
                 name, S3BucketClient.Monitor(Monitor<S3BucketOptions>(services)), Time(services), Logger<AwsSignatureHandler>(services)),
             _ => [SigV4Signer.SecurityTokenHeader],

@@ -32,7 +32,8 @@ internal sealed class CustomHeadersOptionsValidator : IValidateOptions<CustomHea
         {
             if (string.IsNullOrEmpty(header) || header.AsSpan().ContainsAnyExcept(TokenChars))
             {
-                errors.Add(nameof(options.Headers), $"has a header name that is not an HTTP token: '{Printable(header)}'");
+                // Not repeated: a name that is not a token is most often a whole "Name: value" line pasted as the name.
+                errors.Add(nameof(options.Headers), "has a header name that is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)");
                 continue;
             }
 
@@ -53,8 +54,4 @@ internal sealed class CustomHeadersOptionsValidator : IValidateOptions<CustomHea
 
         return errors.Result;
     }
-
-    // A bad name is shown to help the user find it; names are not secrets, control characters are escaped.
-    private static string Printable(string? text) =>
-        text is null ? "(null)" : string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 }

@@ -16,25 +16,29 @@ internal readonly struct HostRule
     }
 
     /// <summary>Parses an entry; returns the problem with it, or null.</summary>
+    /// <remarks>
+    /// The problem never quotes the entry: a URL pasted here by mistake may carry a password, a token
+    /// in its query, or a secret as a host label. The caller names the entry by its index.
+    /// </remarks>
     public static string? TryParse(string? entry, out HostRule rule)
     {
         rule = default;
         var text = entry?.Trim();
         if (string.IsNullOrEmpty(text))
         {
-            return "contains an empty entry";
+            return "is empty";
         }
 
         var wildcard = text.StartsWith("*.", StringComparison.Ordinal);
         var name = wildcard ? text[2..] : text;
         if (name.Contains('*', StringComparison.Ordinal))
         {
-            return $"entry '{text}' may use '*' only as its whole first label, as in '*.example.com'";
+            return "may use '*' only as its whole first label, as in '*.example.com'";
         }
 
         if (name.Contains("://", StringComparison.Ordinal) || name.IndexOfAny(['/', '?', '#', '@', ' ', ':']) >= 0)
         {
-            return $"entry '{text}' must be a host name only, without scheme, port or path";
+            return "must be a host name only, without scheme, port or path";
         }
 
         string ascii;
@@ -44,12 +48,12 @@ internal readonly struct HostRule
         }
         catch (ArgumentException)
         {
-            return $"entry '{text}' is not a valid host name";
+            return "is not a valid host name";
         }
 
         if (Uri.CheckHostName(ascii) == UriHostNameType.Unknown)
         {
-            return $"entry '{text}' is not a valid host name";
+            return "is not a valid host name";
         }
 
         rule = new HostRule(ascii.ToLowerInvariant(), wildcard);

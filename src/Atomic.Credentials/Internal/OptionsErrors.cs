@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Internal;
@@ -28,11 +29,11 @@ internal sealed class OptionsErrors(string? credentialName, string kind)
             return;
         }
 
-        foreach (var entry in options.AllowedHosts)
+        for (var index = 0; index < options.AllowedHosts.Count; index++)
         {
-            if (HostRule.TryParse(entry, out _) is { } problem)
+            if (HostRule.TryParse(options.AllowedHosts[index], out _) is { } problem)
             {
-                Add(nameof(CredentialOptions.AllowedHosts), problem);
+                Add(string.Create(CultureInfo.InvariantCulture, $"{nameof(CredentialOptions.AllowedHosts)}[{index}]"), problem);
             }
         }
     }

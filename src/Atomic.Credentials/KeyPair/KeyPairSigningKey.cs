@@ -80,7 +80,7 @@ internal sealed class KeyPairSigningKey
             AlgorithmField,
             string.IsNullOrWhiteSpace(algorithm)
                 ? "is required (" + string.Join(", ", Algorithms) + ")"
-                : $"'{algorithm}' is not supported; use one of " + string.Join(", ", Algorithms));
+                : "is not supported; use one of " + string.Join(", ", Algorithms));
 
     private static void CheckFit(AsymmetricAlgorithm key, string algorithm)
     {

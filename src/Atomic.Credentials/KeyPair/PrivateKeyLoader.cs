@@ -61,7 +61,8 @@ internal static class PrivateKeyLoader
                         PrivateKeyField,
                         $"holds a {label.ToLowerInvariant()}, not a private key: the private key signs here, its public half goes to the system that verifies");
                 default:
-                    throw new SigningKeyException(PrivateKeyField, $"holds a PEM block '{label}', which is not a private key this package reads");
+                    // The label is part of the value, never repeated: the known ones are named above.
+                    throw new SigningKeyException(PrivateKeyField, "holds a PEM block that is not a private key this package reads");
             }
         }
 

@@ -85,7 +85,7 @@ public sealed class RegistrationTests
         });
     }
 
-    [TestCase("Type", "Carrier-Pigeon", "Credential 'odd': Type 'Carrier-Pigeon' is not a credential kind")]
+    [TestCase("Type", "Carrier-Pigeon", "Credential 'odd': Type is not a credential kind")]
     [TestCase("Username", "u", "Credential 'odd': Type is required")]
     public void An_unknown_or_missing_type_fails_naming_the_credential(string key, string value, string expected)
     {

@@ -52,7 +52,7 @@ public sealed class KeyPairValidationTests
         yield return new TestCaseData(TestKeys.EncryptedPkcs8("ES256"), "wrong passphrase", "ES256", "Passphrase could not be decrypted").SetName("Wrong passphrase");
         yield return new TestCaseData(TestKeys.EncryptedPkcs8("ES256"), null, "ES256", "Passphrase is required: the private key is encrypted").SetName("Missing passphrase");
         yield return new TestCaseData(pkcs8, "unneeded", "RS256", "Passphrase is set but the private key is not encrypted").SetName("Passphrase on a plain key");
-        yield return new TestCaseData(pkcs8, null, "HS256", "Algorithm 'HS256' is not supported; use one of RS256").SetName("Unsupported algorithm");
+        yield return new TestCaseData(pkcs8, null, "HS256", "Algorithm is not supported; use one of RS256").SetName("Unsupported algorithm");
         yield return new TestCaseData(pkcs8, null, "ES256", "Algorithm ES256 does not fit an RSA key").SetName("ES256 with an RSA key");
         yield return new TestCaseData(TestKeys.Pkcs8("ES384"), null, "ES256", "Algorithm ES256 does not fit an EC P-384 key; use ES384").SetName("ES256 with a P-384 key");
         yield return new TestCaseData(TestKeys.Pkcs8("ES256"), null, "RS256", "Algorithm RS256 does not fit an EC P-256 key; use ES256").SetName("RS256 with an EC key");
@@ -118,7 +118,7 @@ public sealed class KeyPairValidationTests
         Assert.Multiple(() =>
         {
             Assert.That(key, Is.Null);
-            Assert.That(errors.Result.Failures, Has.Some.Contains("Credential 'crm' (OAuthClientCredentials): Algorithm 'XS1' is not supported"));
+            Assert.That(errors.Result.Failures, Has.Some.Contains("Credential 'crm' (OAuthClientCredentials): Algorithm is not supported"));
             Assert.That(errors.Result.Failures, Has.Some.Contains("PrivateKey holds a public key"));
             Assert.That(errors.Result.Failures, Has.Some.Contains("KeyId must not contain control characters"));
         });

@@ -33,7 +33,7 @@ public sealed class OAuthOptionsTests
         yield return Case("AdditionalParameters:grant_type is a parameter the credential sets itself", o => o.AdditionalParameters["grant_type"] = "password");
         yield return Case("AdditionalParameters:scope is a parameter the credential sets itself", o => o.AdditionalParameters["scope"] = "other");
         yield return Case("AdditionalParameters has an empty parameter name", o => o.AdditionalParameters[""] = "x");
-        yield return Case("AllowedHosts entry", o => o.AllowedHosts.Add("https://api.example.com/"));
+        yield return Case("AllowedHosts[0] must be a host name only", o => o.AllowedHosts.Add("https://api.example.com/"));
 
         static TestCaseData Case(string expected, Action<OAuthClientCredentialsOptions> breakIt) =>
             new TestCaseData(expected, breakIt).SetArgDisplayNames(expected);
