@@ -24,6 +24,7 @@ public sealed class PostgreSqlCredentialStorage : ICredentialStorage, IAsyncDisp
     private readonly ServerDescription server;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
+    private int disposed;
 
     /// <summary>Creates the storage; nothing connects until it is first used.</summary>
     /// <param name="options">The connection string, the schema and the change-watching policy.</param>
@@ -139,10 +140,15 @@ public sealed class PostgreSqlCredentialStorage : ICredentialStorage, IAsyncDisp
         return subscription;
     }
 
-    /// <summary>Stops listening and closes every connection.</summary>
+    /// <summary>Stops listening and closes every connection; once, however often it is called (DI disposes it once a registration).</summary>
     /// <returns>When done.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         await listener.DisposeAsync().ConfigureAwait(false);
         await listenerSource.DisposeAsync().ConfigureAwait(false);
         await dataSource.DisposeAsync().ConfigureAwait(false);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Globalization;
 
 namespace Atomic.Credentials.IntegrationTests.Support;
@@ -30,7 +28,7 @@ internal sealed class RedisServer : IAsyncDisposable
             PeerProcess.FindOnPath("redis-server") is null ? "redis-server is not installed (apt-get install redis-server; .ci/run does)"
             : PeerProcess.FindOnPath("redis-cli") is null ? "redis-cli is not installed (it comes with redis-server)"
             : null);
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(PeerProcess.FreeLoopbackPort());
         await server.RestartAsync();
         return server;
     }
@@ -82,11 +80,4 @@ internal sealed class RedisServer : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
