@@ -19,7 +19,4 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Error, "Credential storage {Server}: a watcher threw while told of a change")]
     public static partial void WatcherFailed(ILogger logger, string server, Exception exception);
-
-    [LoggerMessage(6, LogLevel.Information, "Credential storage {Server}: the schema is at version {Version}")]
-    public static partial void SchemaReady(ILogger logger, string server, int version);
 }

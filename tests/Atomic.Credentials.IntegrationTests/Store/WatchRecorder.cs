@@ -26,9 +26,10 @@ internal sealed class WatchRecorder
         }
     }
 
-    /// <summary>How long after <paramref name="since"/> (a <see cref="Stopwatch"/> timestamp) the first call for <paramref name="name"/> came; fails after <paramref name="timeout"/>.</summary>
+    /// <summary>How long after <paramref name="since"/> (a <see cref="Stopwatch"/> timestamp) the first call for <paramref name="name"/> came; fails when none came within <paramref name="timeout"/> of waiting.</summary>
     public async Task<TimeSpan> WaitForAsync(string? name, long since, TimeSpan timeout)
     {
+        var waiting = Stopwatch.GetTimestamp();
         while (true)
         {
             lock (calls)
@@ -42,7 +43,7 @@ internal sealed class WatchRecorder
                 }
             }
 
-            if (Stopwatch.GetElapsedTime(since) > timeout)
+            if (Stopwatch.GetElapsedTime(waiting) > timeout)
             {
                 Assert.Fail($"no call with {name ?? "null"} within {timeout.TotalSeconds} s; heard: {string.Join(", ", Names.Select(n => n ?? "null"))}");
             }

@@ -142,6 +142,32 @@ internal sealed class PeerProcess : IAsyncDisposable
             .Select(dir => Path.Combine(dir, program))
             .FirstOrDefault(File.Exists);
 
+    /// <summary>Runs <paramref name="program"/> to its end and returns what it printed; a non-zero exit fails with its output.</summary>
+    public static async Task<string> RunToEndAsync(string program, IEnumerable<string> args, TimeSpan timeout, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start " + program);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(timeout);
+        if (process.ExitCode != 0)
+        {
+            Assert.Fail($"{Path.GetFileName(program)} {string.Join(' ', args)} exited with {process.ExitCode}: {await stderr}{await stdout}");
+        }
+
+        return await stdout;
+    }
+
     /// <summary>A loopback port free at the time of the call.</summary>
     public static int FreeLoopbackPort()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Atomic.Credentials.IntegrationTests.Support;
@@ -105,41 +104,10 @@ internal sealed class PostgreSqlServer : IAsyncDisposable
     private Task<string> RunServerProgramAsync(string program, params string[] args) =>
         RunAsync(asPostgresUser, Path.Combine(bin, program), args);
 
-    private static async Task<string> RunAsync(bool asPostgresUser, string program, params string[] args)
-    {
-        var info = new ProcessStartInfo(asPostgresUser ? "runuser" : program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-
-            // The postgres user may not be allowed into the test's own folder.
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        if (asPostgresUser)
-        {
-            foreach (var arg in new[] { "-u", Superuser, "--", program })
-            {
-                info.ArgumentList.Add(arg);
-            }
-        }
-
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(program)} exited with {process.ExitCode}: {await stderr}{await stdout}");
-        }
-
-        return await stdout;
-    }
+    // The postgres user may not be allowed into the test's own folder: the programs run from the temporary folder.
+    private static Task<string> RunAsync(bool asPostgresUser, string program, params string[] args) => asPostgresUser
+        ? PeerProcess.RunToEndAsync("runuser", ["-u", Superuser, "--", program, .. args], TimeSpan.FromSeconds(60), Path.GetTempPath())
+        : PeerProcess.RunToEndAsync(program, args, TimeSpan.FromSeconds(60), Path.GetTempPath());
 
     private static string? FindBin() =>
         Directory.Exists("/usr/lib/postgresql")

@@ -61,23 +61,8 @@ internal sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>Runs <c>redis-cli -p PORT args…</c> and returns what it printed.</summary>
-    public async Task<string> CliAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-p");
-        info.ArgumentList.Add(Port.ToString(CultureInfo.InvariantCulture));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var cli = Process.Start(info)!;
-        var stdout = cli.StandardOutput.ReadToEndAsync();
-        var stderr = cli.StandardError.ReadToEndAsync();
-        await cli.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.That(cli.ExitCode, Is.Zero, "redis-cli failed: " + await stderr);
-        return await stdout;
-    }
+    public Task<string> CliAsync(params string[] args) =>
+        PeerProcess.RunToEndAsync("redis-cli", ["-p", Port.ToString(CultureInfo.InvariantCulture), .. args], TimeSpan.FromSeconds(10));
 
     public async ValueTask DisposeAsync() => await StopAsync();
 }
