@@ -3,11 +3,17 @@
 // Usage: FleetClient <redis> <token-url> <api-url> <requests> <data-protection-keys-dir>
 // (client secret in FLEET_CLIENT_SECRET). Prints READY, waits for GO on stdin so that every
 // instance starts at once, sends the requests concurrently, prints RESULT ok=N failed=M.
+// Or: FleetClient pg-watch <schema>, a process watching saved credentials in PostgreSQL (PostgreSqlWatcher.cs).
 using Atomic.Credentials;
 using Atomic.Credentials.Caching;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+
+if (args is ["pg-watch", var schema])
+{
+    return await PostgreSqlWatcher.RunAsync(schema);
+}
 
 if (args.Length != 5)
 {

@@ -171,7 +171,7 @@ public sealed class FleetProcessTests
         return (process, output, ready);
     }
 
-    private static string FleetClientDll()
+    internal static string FleetClientDll()
     {
         var configuration = typeof(FleetProcessTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var dll = Path.Combine(RepositoryPaths.Root, "tests", "Atomic.Credentials.FleetClient", "bin", configuration, "net10.0", "Atomic.Credentials.FleetClient.dll");

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Globalization;
 
 namespace Atomic.Credentials.IntegrationTests.Support;
@@ -30,7 +28,7 @@ internal sealed class RedisServer : IAsyncDisposable
             PeerProcess.FindOnPath("redis-server") is null ? "redis-server is not installed (apt-get install redis-server; .ci/run does)"
             : PeerProcess.FindOnPath("redis-cli") is null ? "redis-cli is not installed (it comes with redis-server)"
             : null);
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(PeerProcess.FreeLoopbackPort());
         await server.RestartAsync();
         return server;
     }
@@ -63,30 +61,8 @@ internal sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>Runs <c>redis-cli -p PORT args…</c> and returns what it printed.</summary>
-    public async Task<string> CliAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-p");
-        info.ArgumentList.Add(Port.ToString(CultureInfo.InvariantCulture));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var cli = Process.Start(info)!;
-        var stdout = cli.StandardOutput.ReadToEndAsync();
-        var stderr = cli.StandardError.ReadToEndAsync();
-        await cli.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.That(cli.ExitCode, Is.Zero, "redis-cli failed: " + await stderr);
-        return await stdout;
-    }
+    public Task<string> CliAsync(params string[] args) =>
+        PeerProcess.RunToEndAsync("redis-cli", ["-p", Port.ToString(CultureInfo.InvariantCulture), .. args], TimeSpan.FromSeconds(10));
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
