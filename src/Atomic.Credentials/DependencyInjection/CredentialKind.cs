@@ -21,6 +21,7 @@ internal sealed class CredentialKind
         Action<IServiceCollection, string, IConfiguration> bind,
         Func<IConfiguration, string, CredentialOptions> bindNew,
         Func<IServiceProvider, string, Internal.Credential> createCredential,
+        Func<IServiceProvider, string, CredentialOptions, Internal.Credential> createFromOptions,
         Func<IServiceProvider, string, Func<string, bool>> sensitiveHeaders,
         Func<IServiceProvider, string, Uri?> baseAddress)
     {
@@ -33,6 +34,7 @@ internal sealed class CredentialKind
         Bind = bind;
         BindNew = bindNew;
         CreateCredential = createCredential;
+        CreateFromOptions = createFromOptions;
     }
 
     /// <summary>The value of <c>Type</c> in configuration.</summary>
@@ -60,7 +62,11 @@ internal sealed class CredentialKind
     /// </summary>
     public Func<IConfiguration, string, CredentialOptions> BindNew { get; }
 
+    /// <summary>Builds the runtime credential of a configured name, following its options as they reload.</summary>
     public Func<IServiceProvider, string, Internal.Credential> CreateCredential { get; }
+
+    /// <summary>Builds the runtime credential of one fixed definition (a saved credential), already validated.</summary>
+    public Func<IServiceProvider, string, CredentialOptions, Internal.Credential> CreateFromOptions { get; }
 
     /// <summary>
     /// Which request headers carry this credential's material, so IHttpClientFactory's own request
@@ -76,7 +82,7 @@ internal sealed class CredentialKind
 
     /// <param name="type">The <c>Type</c> name.</param>
     /// <param name="bind">Binds a section into an instance; written where the options type is concrete so the binder's source generator intercepts it.</param>
-    /// <param name="createCredential">Builds the runtime credential of a name.</param>
+    /// <param name="createCredential">Builds the runtime credential of a name over the options it is given.</param>
     /// <param name="headerNames">The headers the kind sets from its options; <c>Authorization</c> when null.</param>
     /// <param name="baseAddress">The base address the options give a client without one; none when null.</param>
     public static CredentialKind Create<
@@ -84,7 +90,7 @@ internal sealed class CredentialKind
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
         string type,
         Action<TOptions, IConfiguration> bind,
-        Func<IServiceProvider, string, Internal.Credential> createCredential,
+        Func<IServiceProvider, string, IOptionsMonitor<TOptions>, Internal.Credential> createCredential,
         Func<TOptions, IEnumerable<string>>? headerNames = null,
         Func<TOptions, Uri?>? baseAddress = null)
         where TOptions : CredentialOptions, new()
@@ -117,7 +123,8 @@ internal sealed class CredentialKind
                 OptionsBinding.BindSafely(options, section, name, type, bind);
                 return options;
             },
-            createCredential,
+            (services, name) => createCredential(services, name, services.GetRequiredService<IOptionsMonitor<TOptions>>()),
+            (services, name, options) => createCredential(services, name, new StaticOptionsMonitor<TOptions>((TOptions)options)),
             (services, name) =>
             {
                 var monitor = services.GetRequiredService<IOptionsMonitor<TOptions>>();

@@ -21,42 +21,42 @@ internal static class CredentialKinds
         CredentialKind.Create<BasicAuthOptions, BasicAuthOptionsValidator>(
             BasicAuthOptions.KindName,
             (options, section) => section.Bind(options),
-            (services, name) => new BasicAuthHandler.Pipeline(name, Monitor<BasicAuthOptions>(services), Logger<BasicAuthHandler>(services))),
+            (services, name, monitor) => new BasicAuthHandler.Pipeline(name, monitor, Logger<BasicAuthHandler>(services))),
         CredentialKind.Create<CustomHeadersOptions, CustomHeadersOptionsValidator>(
             CustomHeadersOptions.KindName,
             (options, section) => section.Bind(options),
-            (services, name) => new CustomHeadersHandler.Pipeline(name, Monitor<CustomHeadersOptions>(services), Logger<CustomHeadersHandler>(services)),
+            (services, name, monitor) => new CustomHeadersHandler.Pipeline(name, monitor, Logger<CustomHeadersHandler>(services)),
             options => options.Headers.Keys),
         CredentialKind.Create<KeyPairOptions, KeyPairOptionsValidator>(
             KeyPairOptions.KindName,
             KeyPairConfiguration.Bind,
-            (services, name) => new KeyPairJwtHandler.Pipeline(
-                name, Monitor<KeyPairOptions>(services), CredentialCaches.For(services, name),
+            (services, name, monitor) => new KeyPairJwtHandler.Pipeline(
+                name, monitor, CredentialCaches.For(services, name),
                 services.GetRequiredService<TimeProvider>(), Logger<KeyPairJwtHandler>(services))),
         CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
             AwsSignedRequestOptions.KindName,
             (options, section) => section.Bind(options),
-            (services, name) => new AwsSigningPipeline(name, Monitor<AwsSignedRequestOptions>(services), Time(services), Logger<AwsSignatureHandler>(services)),
+            (services, name, monitor) => new AwsSigningPipeline(name, monitor, Time(services), Logger<AwsSignatureHandler>(services)),
             _ => [Aws.SigV4Signer.SecurityTokenHeader]),
         CredentialKind.Create<OAuthClientCredentialsOptions, OAuthClientCredentialsOptionsValidator>(
             OAuthClientCredentialsOptions.KindName,
             (options, section) => section.Bind(options),
-            (services, name) => OAuth(services, name, Monitor<OAuthClientCredentialsOptions>(services))),
+            (services, name, monitor) => OAuth(services, name, monitor)),
         CredentialKind.Create<SalesforceMarketingCloudOptions, SalesforceMarketingCloudOptionsValidator>(
             SalesforceMarketingCloudOptions.KindName,
             (options, section) => section.Bind(options),
-            (services, name) => OAuthPreset<SalesforceMarketingCloudOptions>(services, name, options => options.ToOAuth()),
+            (services, name, monitor) => OAuthPreset(services, name, monitor, options => options.ToOAuth()),
             baseAddress: options => options.RestBaseAddress),
         CredentialKind.Create<MarketoOptions, MarketoOptionsValidator>(
             MarketoOptions.KindName,
             (options, section) => section.Bind(options),
-            (services, name) => OAuthPreset<MarketoOptions>(services, name, options => options.ToOAuth()),
+            (services, name, monitor) => OAuthPreset(services, name, monitor, options => options.ToOAuth()),
             baseAddress: options => options.RestBaseAddress),
         CredentialKind.Create<S3BucketOptions, S3BucketOptionsValidator>(
             S3BucketOptions.KindName,
             (options, section) => section.Bind(options),
-            (services, name) => new AwsSigningPipeline(
-                name, S3BucketClient.Monitor(Monitor<S3BucketOptions>(services)), Time(services), Logger<AwsSignatureHandler>(services)),
+            (services, name, monitor) => new AwsSigningPipeline(
+                name, S3BucketClient.Monitor(monitor), Time(services), Logger<AwsSignatureHandler>(services)),
             _ => [SigV4Signer.SecurityTokenHeader],
             options => options.BaseAddress),
     ];
@@ -74,9 +74,9 @@ internal static class CredentialKinds
 
     // An integration preset on the OAuth kind: its options derived into OAuth options, one handler.
     private static OAuthClientCredentialsHandler.Pipeline OAuthPreset<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
-        IServiceProvider services, string name, Func<TOptions, OAuthClientCredentialsOptions> derive)
+        IServiceProvider services, string name, IOptionsMonitor<TOptions> monitor, Func<TOptions, OAuthClientCredentialsOptions> derive)
         where TOptions : class =>
-        OAuth(services, name, new DerivedOptionsMonitor<TOptions, OAuthClientCredentialsOptions>(Monitor<TOptions>(services), derive));
+        OAuth(services, name, new DerivedOptionsMonitor<TOptions, OAuthClientCredentialsOptions>(monitor, derive));
 
     private static OAuthClientCredentialsHandler.Pipeline OAuth(IServiceProvider services, string name, IOptionsMonitor<OAuthClientCredentialsOptions> monitor) =>
         new OAuthClientCredentialsHandler.Pipeline(
