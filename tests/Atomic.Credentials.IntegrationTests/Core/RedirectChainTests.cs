@@ -27,6 +27,7 @@ public sealed class RedirectChainTests
     private string privateKey = null!;
     private Seen atOrigin = new();
     private Seen atForeign = new();
+    private Func<HttpMessageHandler> primary = null!;
 
     [OneTimeSetUp]
     public async Task StartServers()
@@ -83,6 +84,7 @@ public sealed class RedirectChainTests
     {
         atOrigin = new Seen();
         atForeign = new Seen();
+        primary = () => new SocketsHttpHandler();
     }
 
     [TearDown]
@@ -165,6 +167,66 @@ public sealed class RedirectChainTests
         });
     }
 
+    // Issue 14 §2. Apps share one SocketsHttpHandler between clients; once it has sent a request its
+    // AllowAutoRedirect can no longer be turned off, and it would carry X-Api-Key or X-Amz-Security-Token
+    // to whatever host a redirect names (it drops only Authorization itself). Without dependency
+    // injection only: IHttpClientFactory itself refuses a primary handler that already sent a request.
+    [Test]
+    public async Task A_shared_primary_handler_that_follows_redirects_and_already_sent_a_request_gets_every_request_refused_unsent(
+        [Values("CustomHeaders", "SigV4", "Basic")] string kind)
+    {
+        using var shared = await SharedAndUsedAsync(allowAutoRedirect: true);
+        var send = Sender(kind, dependencyInjection: false, allowBothHosts: false);
+
+        var first = Assert.ThrowsAsync<CredentialException>(() => send("hop"));
+        var again = Assert.ThrowsAsync<CredentialException>(() => send("hop"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first!.Message, Does.Contain("follows redirects automatically and has already sent a request"), "the cause");
+            Assert.That(first.Message, Does.Contain("primary handler of its own").And.Contain("AllowAutoRedirect = false"), "the fix");
+            Assert.That(first.Message, Does.Contain("The request was not sent"));
+            Assert.That(again!.Message, Is.EqualTo(first.Message), "refused at every request, not only the first");
+            Assert.That(atOrigin.All.Select(r => r.Path), Is.EqualTo(new[] { "/warm" }), "only the plain client's request reached the origin");
+            Assert.That(atForeign.All, Is.Empty);
+        });
+    }
+
+    // The explicit opt-in: a shared handler created with AllowAutoRedirect = false follows nothing,
+    // so the credential handler sends and the caller gets the redirect itself.
+    [Test]
+    public async Task A_shared_primary_handler_created_without_automatic_redirects_sends_and_returns_the_redirect_unfollowed(
+        [Values("CustomHeaders", "SigV4", "Basic")] string kind)
+    {
+        using var shared = await SharedAndUsedAsync(allowAutoRedirect: false);
+        var send = Sender(kind, dependencyInjection: false, allowBothHosts: true);
+
+        using var response = await send("hop");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((int)response.StatusCode, Is.EqualTo(302));
+            Assert.That(response.Headers.Location, Is.EqualTo(new Uri(foreign.Address, "/hop1")));
+            Assert.That(atOrigin.All.Select(r => r.Path), Is.EqualTo(new[] { "/warm", "/hop" }));
+            Assert.That(CarriesAll(kind, atOrigin.All[1]), Is.True, $"sent with the credential: {Describe(atOrigin.All[1])}");
+            Assert.That(atForeign.All, Is.Empty, "the redirect was not followed");
+        });
+    }
+
+    /// <summary>A handler shared by clients, already used by a plain one: its settings are frozen.</summary>
+    private async Task<SocketsHttpHandler> SharedAndUsedAsync(bool allowAutoRedirect)
+    {
+        var shared = new SocketsHttpHandler { AllowAutoRedirect = allowAutoRedirect };
+        using (var plain = new HttpMessageInvoker(shared, disposeHandler: false))
+        {
+            using var warm = await plain.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(origin.Address, "/warm")), CancellationToken.None);
+        }
+
+        Assert.That(() => shared.AllowAutoRedirect = allowAutoRedirect, Throws.InvalidOperationException, "the shared handler is frozen");
+        primary = () => shared;
+        return shared;
+    }
+
     /// <summary>The headers a kind puts on a request; a kind that presigns puts its material in the query instead.</summary>
     internal static string[] MaterialHeaders(string kind) => kind switch
     {
@@ -239,7 +301,7 @@ public sealed class RedirectChainTests
             },
             o =>
             {
-                var bucket = new S3BucketClient(o, innerHandler: new SocketsHttpHandler());
+                var bucket = new S3BucketClient(o, innerHandler: primary());
                 owned.Add(new Disposing(bucket));
                 return path => bucket.GetObjectAsync(path);
             }),
@@ -291,7 +353,7 @@ public sealed class RedirectChainTests
 
     private Func<string, Task<HttpResponseMessage>> Through(DelegatingHandler handler)
     {
-        handler.InnerHandler = new SocketsHttpHandler();
+        handler.InnerHandler = primary();
         var client = new HttpClient(handler);
         owned.Add(new Disposing(client));
         return path => client.GetAsync(new Uri(origin.Address, path));
