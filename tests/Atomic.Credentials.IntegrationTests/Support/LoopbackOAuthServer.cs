@@ -7,7 +7,9 @@ namespace Atomic.Credentials.IntegrationTests.Support;
 
 /// <summary>
 /// A token endpoint and an API on 127.0.0.1 (Kestrel, in the test process): <c>POST /token</c>
-/// issues bearer tokens to one client (client_credentials, secret in the body) and counts them;
+/// issues bearer tokens to one client (client_credentials, secret in the body) and counts them, and
+/// so do <c>POST /v2/token</c> (a JSON body, as Salesforce Marketing Cloud asks) and
+/// <c>GET /identity/oauth/token?…</c> (the query, as Marketo asks);
 /// <c>GET /api/{caller}</c> answers 200 for a token it issued and not yet expired, 401 otherwise,
 /// and remembers the last token each caller used.
 /// </summary>
@@ -43,6 +45,9 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
 
     public IReadOnlyCollection<string> IssuedTokens => [.. issued.Keys];
 
+    /// <summary>The <c>rest_instance_url</c> of the tokens issued from now on (Salesforce Marketing Cloud's); none when null.</summary>
+    public Uri? RestInstanceUrl { get; set; }
+
     public ConcurrentDictionary<string, string> LastTokenBy { get; } = new(StringComparer.Ordinal);
 
     public static async Task<LoopbackOAuthServer> StartAsync(TimeSpan tokenLifetime)
@@ -51,6 +56,9 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
         server.host = await LoopbackServer.StartAsync(app =>
         {
             app.MapPost("/token", (Delegate)server.TokenAsync);
+            app.MapPost("/v2/token", (Delegate)server.JsonTokenAsync);
+            app.MapGet("/identity/oauth/token", (HttpRequest request) =>
+                server.Issue(request.Query["grant_type"], request.Query["client_id"], request.Query["client_secret"]));
             app.MapGet("/api/{caller}", (Delegate)server.ServeApi);
         });
         return server;
@@ -76,7 +84,19 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
     private async Task<IResult> TokenAsync(HttpContext context)
     {
         var form = await context.Request.ReadFormAsync();
-        if (form["grant_type"] != "client_credentials" || form["client_id"] != ClientId || form["client_secret"] != ClientSecret)
+        return Issue(form["grant_type"], form["client_id"], form["client_secret"]);
+    }
+
+    private async Task<IResult> JsonTokenAsync(HttpContext context)
+    {
+        using var body = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
+        string? Field(string name) => body.RootElement.TryGetProperty(name, out var value) ? value.GetString() : null;
+        return Issue(Field("grant_type"), Field("client_id"), Field("client_secret"));
+    }
+
+    private IResult Issue(string? grantType, string? clientId, string? clientSecret)
+    {
+        if (grantType != "client_credentials" || clientId != ClientId || clientSecret != ClientSecret)
         {
             return Results.Json(new { error = "invalid_client" }, statusCode: 401);
         }
@@ -85,7 +105,13 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
         var token = $"at-{number}-{Guid.NewGuid():N}";
         var lifetime = TokenLifetime;
         issued[token] = DateTimeOffset.UtcNow + lifetime;
-        return Results.Json(new { access_token = token, token_type = "Bearer", expires_in = (int)lifetime.TotalSeconds });
+        return Results.Json(new
+        {
+            access_token = token,
+            token_type = "Bearer",
+            expires_in = (int)lifetime.TotalSeconds,
+            rest_instance_url = RestInstanceUrl?.AbsoluteUri,
+        });
     }
 
     private IResult ServeApi(string caller, HttpContext context)

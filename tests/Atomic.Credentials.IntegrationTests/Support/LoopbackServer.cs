@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Atomic.Credentials.IntegrationTests.Support;
 
-/// <summary>A real Kestrel server on 127.0.0.1 with a free port, for the length of a test.</summary>
+/// <summary>A real Kestrel server on loopback (127.0.0.1 unless told) with a free port, for the length of a test.</summary>
 internal sealed class LoopbackServer : IAsyncDisposable
 {
     private readonly WebApplication app;
@@ -25,11 +25,13 @@ internal sealed class LoopbackServer : IAsyncDisposable
     /// <param name="map">The endpoints.</param>
     /// <param name="port">The port; a free one when 0.</param>
     /// <param name="certificate">When set, the server speaks https with the certificate it returns at each handshake.</param>
-    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> map, int port = 0, Func<X509Certificate2>? certificate = null)
+    /// <param name="host">The loopback address to listen on, e.g. 127.0.0.2 for a second host that is not 127.0.0.1.</param>
+    public static async Task<LoopbackServer> StartAsync(
+        Action<WebApplication> map, int port = 0, Func<X509Certificate2>? certificate = null, string host = "127.0.0.1")
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"{(certificate is null ? "http" : "https")}://127.0.0.1:{port}");
+        builder.WebHost.UseUrls($"{(certificate is null ? "http" : "https")}://{host}:{port}");
         if (certificate is not null)
         {
             builder.WebHost.UseKestrelHttpsConfiguration();
@@ -62,17 +64,26 @@ internal sealed class LoopbackServer : IAsyncDisposable
 /// <summary>What a loopback endpoint received.</summary>
 internal sealed class Seen
 {
-    private readonly List<IHeaderDictionary> requests = [];
+    private readonly List<SeenRequest> requests = [];
 
     public void Record(HttpRequest request)
     {
+        var seen = new SeenRequest(
+            request.Method,
+            request.Path.Value ?? string.Empty,
+            request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => h.Value, StringComparer.OrdinalIgnoreCase)));
         lock (requests)
         {
-            requests.Add(new HeaderDictionary(request.Headers.ToDictionary(h => h.Key, h => h.Value)));
+            requests.Add(seen);
         }
     }
 
-    public IReadOnlyList<IHeaderDictionary> Requests
+    /// <summary>The headers of each request, in the order they came.</summary>
+    public IReadOnlyList<IHeaderDictionary> Requests => [.. All.Select(r => r.Headers)];
+
+    /// <summary>Each request whole, in the order they came.</summary>
+    public IReadOnlyList<SeenRequest> All
     {
         get
         {
@@ -83,3 +94,6 @@ internal sealed class Seen
         }
     }
 }
+
+/// <summary>One request a loopback endpoint received.</summary>
+internal sealed record SeenRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, IHeaderDictionary Headers);
