@@ -1,4 +1,6 @@
 using Atomic.Credentials.DependencyInjection;
+using Atomic.Credentials.Store;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -35,5 +37,34 @@ public static class AtomicCredentialsHttpClientBuilderExtensions
 
         return builder.AddHttpMessageHandler(services =>
             services.GetRequiredService<CredentialRegistry>().CreateHandler(services, credentialName));
+    }
+
+    /// <summary>
+    /// Adds a handler that applies, to each request, the saved credential the request names
+    /// (<c>request.WithCredential("acme/crm")</c>): one client serves every credential of an
+    /// <see cref="ICredentialStore"/> (register it with <c>AddAtomicCredentialStore</c>). A request that
+    /// names none, or one that is not saved, is refused before anything is sent.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <param name="configure">Limits the client, e.g. to names under a tenant's prefix.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder AddAtomicCredentialHandler(this IHttpClientBuilder builder, Action<SavedCredentialHandlerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        AtomicCredentialsServiceCollectionExtensions.AddCore(builder.Services);
+        var options = new SavedCredentialHandlerOptions();
+        configure?.Invoke(options);
+        builder.Services.TryAddSingleton(services => new SavedCredentials(
+            services.GetService<CredentialStore>()
+                ?? throw new InvalidOperationException("AddAtomicCredentialHandler() without a name needs the credential store: call services.AddAtomicCredentialStore(...)."),
+            services,
+            services.GetService<CredentialStoreOptions>()?.MaxResolvedCredentials ?? CredentialStoreOptions.DefaultMaxResolvedCredentials));
+
+        // Which headers a saved credential sets is known only per request: IHttpClientFactory's request
+        // logging redacts every header value of this client.
+        builder.Services.AddOptions<HttpClientFactoryOptions>(builder.Name).PostConfigure(factoryOptions => factoryOptions.ShouldRedactHeaderValue = static _ => true);
+
+        var prefix = options.NamePrefix;
+        return builder.AddHttpMessageHandler(services => new SavedCredentialHandler(services.GetRequiredService<SavedCredentials>(), prefix));
     }
 }
