@@ -12,12 +12,18 @@ namespace Atomic.Credentials.DependencyInjection;
 /// </summary>
 internal sealed class CredentialKind
 {
+    // Where a credential may be sent is never a secret, and a user must see it to trust a saved credential.
+    private static readonly string[] CommonPublicFields = [nameof(CredentialOptions.AllowedHosts), nameof(CredentialOptions.AllowInsecureTransport)];
+
     private CredentialKind(
         string type,
         Type optionsType,
         IReadOnlyCollection<string> fields,
         Action<IServiceCollection, string> register,
         Action<IServiceCollection, string, IConfiguration> bind,
+        Func<IConfiguration, CredentialOptions> bindInstance,
+        Func<string, CredentialOptions, ValidateOptionsResult> validate,
+        IReadOnlySet<string> publicFields,
         Func<IServiceProvider, string, DelegatingHandler> createHandler,
         Func<IServiceProvider, string, Func<string, bool>> sensitiveHeaders,
         Func<IServiceProvider, string, Uri?> baseAddress)
@@ -29,6 +35,9 @@ internal sealed class CredentialKind
         Fields = fields;
         Register = register;
         Bind = bind;
+        BindInstance = bindInstance;
+        Validate = validate;
+        PublicFields = publicFields;
         CreateHandler = createHandler;
     }
 
@@ -44,6 +53,18 @@ internal sealed class CredentialKind
     public Action<IServiceCollection, string> Register { get; }
 
     public Action<IServiceCollection, string, IConfiguration> Bind { get; }
+
+    /// <summary>Binds a section into a fresh options instance, as <see cref="Bind"/> does for the options of a name (a saved credential).</summary>
+    public Func<IConfiguration, CredentialOptions> BindInstance { get; }
+
+    /// <summary>Runs the kind's validator on an options instance of this kind, under a credential name.</summary>
+    public Func<string, CredentialOptions, ValidateOptionsResult> Validate { get; }
+
+    /// <summary>
+    /// The fields a saved credential shows in clear (an allow-list, case-insensitive): every other
+    /// field is a secret, encrypted at rest and never returned by the store.
+    /// </summary>
+    public IReadOnlySet<string> PublicFields { get; }
 
     public Func<IServiceProvider, string, DelegatingHandler> CreateHandler { get; }
 
@@ -61,6 +82,8 @@ internal sealed class CredentialKind
 
     /// <param name="type">The <c>Type</c> name.</param>
     /// <param name="bind">Binds a section; written in the kind's own file so the binder's source generator sees the concrete type.</param>
+    /// <param name="bindInstance">Binds a section into a fresh instance; written in the kind's own file like <paramref name="bind"/>.</param>
+    /// <param name="publicFields">The fields that are not secret; every other field is.</param>
     /// <param name="createHandler">Builds the handler for a named credential.</param>
     /// <param name="headerNames">The headers the kind sets from its options; <c>Authorization</c> when null.</param>
     /// <param name="baseAddress">The base address the options give a client without one; none when null.</param>
@@ -69,11 +92,13 @@ internal sealed class CredentialKind
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
         string type,
         Action<OptionsBuilder<TOptions>, IConfiguration> bind,
+        Func<IConfiguration, TOptions> bindInstance,
+        IEnumerable<string> publicFields,
         Func<IServiceProvider, string, DelegatingHandler> createHandler,
         Func<TOptions, IEnumerable<string>>? headerNames = null,
         Func<TOptions, Uri?>? baseAddress = null)
         where TOptions : CredentialOptions
-        where TValidator : class, IValidateOptions<TOptions>
+        where TValidator : class, IValidateOptions<TOptions>, new()
     {
         var fields = typeof(TOptions).GetProperties()
             .Where(property => property.CanWrite && property.SetMethod!.IsPublic)
@@ -90,6 +115,9 @@ internal sealed class CredentialKind
                 services.AddOptions<TOptions>(name).ValidateOnStart();
             },
             (services, name, section) => bind(services.AddOptions<TOptions>(name), section),
+            bindInstance,
+            (name, options) => new TValidator().Validate(name, (TOptions)options),
+            publicFields.Concat(CommonPublicFields).ToHashSet(StringComparer.OrdinalIgnoreCase),
             createHandler,
             (services, name) =>
             {

@@ -12,4 +12,12 @@ internal static class KeyPairConfiguration
         options.Bind(section);
         options.Configure(bound => ClaimValues.FromConfiguration(section.GetSection(nameof(KeyPairOptions.Claims)), bound.Claims));
     }
+
+    /// <summary>Binds a section into a fresh instance, claims typed as <see cref="Bind"/> types them.</summary>
+    public static KeyPairOptions BindInstance(IConfiguration section)
+    {
+        var options = section.Get<KeyPairOptions>() ?? new();
+        ClaimValues.FromConfiguration(section.GetSection(nameof(KeyPairOptions.Claims)), options.Claims);
+        return options;
+    }
 }
