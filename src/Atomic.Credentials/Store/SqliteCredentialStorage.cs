@@ -246,7 +246,7 @@ public sealed class SqliteCredentialStorage : ICredentialStorage, IDisposable
         reader.GetString(0),
         reader.GetString(1),
         reader.GetString(2),
-        (byte[])reader.GetValue(3),
+        reader.GetFieldValue<byte[]>(3), // a blob; a value altered into text is read as its bytes and refused at use
         reader.GetInt64(4),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
 
