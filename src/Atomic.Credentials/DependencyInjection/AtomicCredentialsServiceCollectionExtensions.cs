@@ -9,8 +9,6 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers Atomic credentials, from configuration or in code.</summary>
 public static class AtomicCredentialsServiceCollectionExtensions
 {
-    private const string TypeKey = "Type";
-
     /// <summary>
     /// Registers every credential in <paramref name="section"/>: each child is a named credential
     /// whose <c>Type</c> picks the kind. Options reload with the configuration and are validated at
@@ -29,26 +27,14 @@ public static class AtomicCredentialsServiceCollectionExtensions
         var found = new List<(IConfigurationSection Section, CredentialKind Kind)>();
         foreach (var child in section.GetChildren())
         {
-            var type = child[TypeKey];
-            var kind = CredentialKinds.FindByType(type);
+            var kind = CredentialDefinition.FindKind(child, out var typeProblem);
             if (kind is null)
             {
-                problems.Add(string.IsNullOrEmpty(type)
-                    ? $"Credential '{child.Key}': Type is required (one of {CredentialKinds.TypeNames})."
-                    // Not repeated: whatever sits in Type by mistake (a pasted secret, another field's value) stays out of the message.
-                    : $"Credential '{child.Key}': Type is not a credential kind (one of {CredentialKinds.TypeNames}).");
+                problems.Add($"Credential '{child.Key}': {typeProblem}");
                 continue;
             }
 
-            foreach (var field in child.GetChildren())
-            {
-                if (!field.Key.Equals(TypeKey, StringComparison.OrdinalIgnoreCase)
-                    && !kind.Fields.Contains(field.Key, StringComparer.OrdinalIgnoreCase))
-                {
-                    problems.Add($"Credential '{child.Key}' ({kind.Type}): {field.Key} is not a field of this kind (fields: {string.Join(", ", kind.Fields)}).");
-                }
-            }
-
+            problems.AddRange(CredentialDefinition.UnknownFields(kind, child).Select(problem => $"Credential '{child.Key}' ({kind.Type}): {problem}"));
             found.Add((child, kind));
         }
 

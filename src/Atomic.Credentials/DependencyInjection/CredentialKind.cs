@@ -13,6 +13,8 @@ namespace Atomic.Credentials.DependencyInjection;
 /// </summary>
 internal sealed class CredentialKind
 {
+    private static readonly string[] CommonPublicFields = [nameof(CredentialOptions.AllowedHosts), nameof(CredentialOptions.AllowInsecureTransport)];
+
     private CredentialKind(
         string type,
         Type optionsType,
@@ -20,6 +22,8 @@ internal sealed class CredentialKind
         Action<IServiceCollection, string> register,
         Action<IServiceCollection, string, IConfiguration> bind,
         Func<IConfiguration, string, CredentialOptions> bindNew,
+        Func<string, CredentialOptions, ValidateOptionsResult> validate,
+        IReadOnlySet<string> publicFields,
         Func<IServiceProvider, string, Internal.Credential> createCredential,
         Func<IServiceProvider, string, CredentialOptions, Internal.Credential> createFromOptions,
         Func<IServiceProvider, string, Func<string, bool>> sensitiveHeaders,
@@ -33,6 +37,8 @@ internal sealed class CredentialKind
         Register = register;
         Bind = bind;
         BindNew = bindNew;
+        Validate = validate;
+        PublicFields = publicFields;
         CreateCredential = createCredential;
         CreateFromOptions = createFromOptions;
     }
@@ -62,6 +68,15 @@ internal sealed class CredentialKind
     /// </summary>
     public Func<IConfiguration, string, CredentialOptions> BindNew { get; }
 
+    /// <summary>Runs the kind's validator on an options instance of this kind, under a credential name.</summary>
+    public Func<string, CredentialOptions, ValidateOptionsResult> Validate { get; }
+
+    /// <summary>
+    /// The fields a saved credential shows in clear (an allow-list, case-insensitive): every other
+    /// field is a secret, encrypted at rest and never returned by the store.
+    /// </summary>
+    public IReadOnlySet<string> PublicFields { get; }
+
     /// <summary>Builds the runtime credential of a configured name, following its options as they reload.</summary>
     public Func<IServiceProvider, string, Internal.Credential> CreateCredential { get; }
 
@@ -82,6 +97,7 @@ internal sealed class CredentialKind
 
     /// <param name="type">The <c>Type</c> name.</param>
     /// <param name="bind">Binds a section into an instance; written where the options type is concrete so the binder's source generator intercepts it.</param>
+    /// <param name="publicFields">The fields that are not secret; every other field is.</param>
     /// <param name="createCredential">Builds the runtime credential of a name over the options it is given.</param>
     /// <param name="headerNames">The headers the kind sets from its options; <c>Authorization</c> when null.</param>
     /// <param name="baseAddress">The base address the options give a client without one; none when null.</param>
@@ -90,11 +106,12 @@ internal sealed class CredentialKind
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
         string type,
         Action<TOptions, IConfiguration> bind,
+        IEnumerable<string> publicFields,
         Func<IServiceProvider, string, IOptionsMonitor<TOptions>, Internal.Credential> createCredential,
         Func<TOptions, IEnumerable<string>>? headerNames = null,
         Func<TOptions, Uri?>? baseAddress = null)
         where TOptions : CredentialOptions, new()
-        where TValidator : class, IValidateOptions<TOptions>
+        where TValidator : class, IValidateOptions<TOptions>, new()
     {
         var fields = typeof(TOptions).GetProperties()
             .Where(property => property.CanWrite && property.SetMethod!.IsPublic)
@@ -123,6 +140,8 @@ internal sealed class CredentialKind
                 OptionsBinding.BindSafely(options, section, name, type, bind);
                 return options;
             },
+            (name, options) => new TValidator().Validate(name, (TOptions)options),
+            publicFields.Concat(CommonPublicFields).ToHashSet(StringComparer.OrdinalIgnoreCase),
             (services, name) => createCredential(services, name, services.GetRequiredService<IOptionsMonitor<TOptions>>()),
             (services, name, options) => createCredential(services, name, new StaticOptionsMonitor<TOptions>((TOptions)options)),
             (services, name) =>

@@ -21,40 +21,69 @@ internal static class CredentialKinds
         CredentialKind.Create<BasicAuthOptions, BasicAuthOptionsValidator>(
             BasicAuthOptions.KindName,
             (options, section) => section.Bind(options),
+            [nameof(BasicAuthOptions.Username)],
             (services, name, monitor) => new BasicAuthHandler.Pipeline(name, monitor, Logger<BasicAuthHandler>(services))),
         CredentialKind.Create<CustomHeadersOptions, CustomHeadersOptionsValidator>(
             CustomHeadersOptions.KindName,
             (options, section) => section.Bind(options),
+            [], // a header's value is the credential: all of Headers is secret
             (services, name, monitor) => new CustomHeadersHandler.Pipeline(name, monitor, Logger<CustomHeadersHandler>(services)),
             options => options.Headers.Keys),
         CredentialKind.Create<KeyPairOptions, KeyPairOptionsValidator>(
             KeyPairOptions.KindName,
             KeyPairConfiguration.Bind,
+            [
+                nameof(KeyPairOptions.Algorithm), nameof(KeyPairOptions.Issuer), nameof(KeyPairOptions.Subject),
+                nameof(KeyPairOptions.Audience), nameof(KeyPairOptions.Audiences), nameof(KeyPairOptions.Lifetime),
+                nameof(KeyPairOptions.CacheLifetimeRatio), nameof(KeyPairOptions.KeyId), nameof(KeyPairOptions.TokenType),
+            ], // Claims stay secret: a user may put anything there
             (services, name, monitor) => new KeyPairJwtHandler.Pipeline(
                 name, monitor, CredentialCaches.For(services, name),
                 services.GetRequiredService<TimeProvider>(), Logger<KeyPairJwtHandler>(services))),
         CredentialKind.Create<AwsSignedRequestOptions, AwsSignedRequestOptionsValidator>(
             AwsSignedRequestOptions.KindName,
             (options, section) => section.Bind(options),
+            [
+                nameof(AwsSignedRequestOptions.AccessKeyId), nameof(AwsSignedRequestOptions.Service), nameof(AwsSignedRequestOptions.Region),
+                nameof(AwsSignedRequestOptions.SignQuery), nameof(AwsSignedRequestOptions.Expires), nameof(AwsSignedRequestOptions.PayloadSigning),
+            ],
             (services, name, monitor) => new AwsSigningPipeline(name, monitor, Time(services), Logger<AwsSignatureHandler>(services)),
             _ => [Aws.SigV4Signer.SecurityTokenHeader]),
         CredentialKind.Create<OAuthClientCredentialsOptions, OAuthClientCredentialsOptionsValidator>(
             OAuthClientCredentialsOptions.KindName,
             (options, section) => section.Bind(options),
+            [
+                nameof(OAuthClientCredentialsOptions.IdentityUrl), nameof(OAuthClientCredentialsOptions.ClientId),
+                nameof(OAuthClientCredentialsOptions.Scope), nameof(OAuthClientCredentialsOptions.RequestScheme),
+                nameof(OAuthClientCredentialsOptions.ClientAuthentication), nameof(OAuthClientCredentialsOptions.Algorithm),
+                nameof(OAuthClientCredentialsOptions.KeyId), nameof(OAuthClientCredentialsOptions.CacheDuration),
+                nameof(OAuthClientCredentialsOptions.TokenRequestTimeout), nameof(OAuthClientCredentialsOptions.RetryOnUnauthorized),
+            ], // AdditionalParameters stay secret: providers take secrets there too
             (services, name, monitor) => OAuth(services, name, monitor)),
         CredentialKind.Create<SalesforceMarketingCloudOptions, SalesforceMarketingCloudOptionsValidator>(
             SalesforceMarketingCloudOptions.KindName,
             (options, section) => section.Bind(options),
+            [
+                nameof(SalesforceMarketingCloudOptions.Subdomain), nameof(SalesforceMarketingCloudOptions.ClientId),
+                nameof(SalesforceMarketingCloudOptions.AccountId), nameof(SalesforceMarketingCloudOptions.Scope),
+                nameof(SalesforceMarketingCloudOptions.AuthBaseUrl), nameof(SalesforceMarketingCloudOptions.TokenRequestTimeout),
+            ],
             (services, name, monitor) => OAuthPreset(services, name, monitor, options => options.ToOAuth()),
             baseAddress: options => options.RestBaseAddress),
         CredentialKind.Create<MarketoOptions, MarketoOptionsValidator>(
             MarketoOptions.KindName,
             (options, section) => section.Bind(options),
+            [nameof(MarketoOptions.IdentityUrl), nameof(MarketoOptions.RestUrl), nameof(MarketoOptions.ClientId), nameof(MarketoOptions.TokenRequestTimeout)],
             (services, name, monitor) => OAuthPreset(services, name, monitor, options => options.ToOAuth()),
             baseAddress: options => options.RestBaseAddress),
         CredentialKind.Create<S3BucketOptions, S3BucketOptionsValidator>(
             S3BucketOptions.KindName,
             (options, section) => section.Bind(options),
+            [
+                nameof(S3BucketOptions.BucketName), nameof(S3BucketOptions.Region), nameof(S3BucketOptions.AccessKeyId),
+                nameof(S3BucketOptions.ServiceUrl), nameof(S3BucketOptions.ForcePathStyle), nameof(S3BucketOptions.PayloadSigning),
+                nameof(S3BucketOptions.PresignedUrlExpiry),
+            ],
             (services, name, monitor) => new AwsSigningPipeline(
                 name, S3BucketClient.Monitor(monitor), Time(services), Logger<AwsSignatureHandler>(services)),
             _ => [SigV4Signer.SecurityTokenHeader],

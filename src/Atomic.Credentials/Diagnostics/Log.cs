@@ -89,4 +89,17 @@ internal static partial class Log
 
     [LoggerMessage(403, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) token was rejected by {Host}; evicted")]
     public static partial void TokenRejected(ILogger logger, string credentialName, string host);
+
+    // The credential store: 700-799.
+    [LoggerMessage(700, LogLevel.Information, "Saved credential '{CredentialName}' ({Kind}) saved as version {Version}")]
+    public static partial void CredentialSaved(ILogger logger, string credentialName, string kind, long version);
+
+    [LoggerMessage(701, LogLevel.Information, "Saved credential '{CredentialName}' deleted")]
+    public static partial void CredentialDeleted(ILogger logger, string credentialName);
+
+    [LoggerMessage(702, LogLevel.Warning, "Saved credential '{CredentialName}' ({Kind}) was refused at use: {Reason}")]
+    public static partial void SavedCredentialRefused(ILogger logger, string credentialName, string kind, string reason);
+
+    [LoggerMessage(703, LogLevel.Warning, "Credential storage {Storage} could not check for changes; watchers are told that anything may have changed, and it tries again")]
+    public static partial void StorageWatchFailed(ILogger logger, string storage, Exception exception);
 }

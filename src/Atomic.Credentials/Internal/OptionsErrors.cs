@@ -105,7 +105,8 @@ internal sealed class OptionsErrors(string? credentialName, string kind)
     public static bool IsHostLabel(string value) =>
         value.Length is > 0 and <= 63 && !value.AsSpan().ContainsAnyExcept(HostLabelCharacters) && !value.StartsWith('-') && !value.EndsWith('-');
 
-    private static bool IsValidText(ReadOnlySpan<char> value)
+    /// <summary>Whether <paramref name="value"/> is well-formed UTF-16 (no lone surrogate).</summary>
+    public static bool IsValidText(ReadOnlySpan<char> value)
     {
         while (!value.IsEmpty)
         {

@@ -10,4 +10,5 @@ internal static class KeyPairConfiguration
         section.Bind(options);
         ClaimValues.FromConfiguration(section.GetSection(nameof(KeyPairOptions.Claims)), options.Claims);
     }
+
 }
