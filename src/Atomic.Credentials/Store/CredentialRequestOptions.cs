@@ -7,7 +7,7 @@ namespace Atomic.Credentials;
 public static class CredentialRequestOptions
 {
     /// <summary>The request option that holds the credential's name.</summary>
-    public static HttpRequestOptionsKey<string> CredentialName { get; } = new("Atomic.Credentials.CredentialName");
+    public static HttpRequestOptionsKey<string> CredentialName { get; } = new("atomic.credential");
 
     /// <summary>Sends <paramref name="request"/> with the saved credential named <paramref name="name"/>.</summary>
     /// <param name="request">The request.</param>

@@ -36,10 +36,11 @@ internal sealed class SavedCredentials : IDisposable
     /// <summary>The runtime credential saved under <paramref name="name"/>; a <see cref="CredentialException"/> when there is none.</summary>
     public ValueTask<Credential> GetAsync(string name, CancellationToken cancellationToken)
     {
-        if (slots.TryGetValue(name, out var slot) && slot.Building.IsCompletedSuccessfully)
+        if (slots.TryGetValue(name, out var slot) && slot.Built is { } built)
         {
-            slot.LastUsed = Interlocked.Increment(ref clock);
-            return new ValueTask<Credential>(slot.Building.Result);
+            // An approximate clock is enough to find the least recently used: no atomic step per request.
+            slot.LastUsed = ++clock;
+            return new ValueTask<Credential>(built);
         }
 
         return BuildAsync(name, cancellationToken);
@@ -126,8 +127,12 @@ internal sealed class SavedCredentials : IDisposable
     private sealed class Slot(long lastUsed)
     {
         private readonly TaskCompletionSource<Credential> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile Credential? built;
 
         public Task<Credential> Building => completion.Task;
+
+        /// <summary>The credential once built, read without touching the task.</summary>
+        public Credential? Built => built;
 
         public long LastUsed { get; set; } = lastUsed;
 
@@ -135,7 +140,8 @@ internal sealed class SavedCredentials : IDisposable
         {
             try
             {
-                completion.TrySetResult(await build().ConfigureAwait(false));
+                built = await build().ConfigureAwait(false);
+                completion.TrySetResult(built);
             }
             catch (Exception exception)
             {
