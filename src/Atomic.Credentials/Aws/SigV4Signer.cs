@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Atomic.Credentials.Internal;
 
 namespace Atomic.Credentials.Aws;
 
@@ -89,7 +90,7 @@ internal sealed class SigV4Signer
             output.Append(signed.Written);
             output.Append(", Signature="u8);
             output.AppendHex(signature);
-            headers.TryAddWithoutValidation("Authorization", Encoding.UTF8.GetString(output.Written));
+            headers.TryAddWithoutValidation(HeaderNames.Authorization, Encoding.UTF8.GetString(output.Written));
         }
         finally
         {
