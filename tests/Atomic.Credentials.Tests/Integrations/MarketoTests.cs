@@ -11,7 +11,7 @@ public sealed class MarketoTests
 {
     private const string Secret = "mkto-S3cret/+=value";
 
-    private static readonly Dictionary<string, string?> Credential = new()
+    internal static readonly Dictionary<string, string?> Credential = new()
     {
         ["Type"] = "Marketo",
         ["IdentityUrl"] = "https://064-CCJ-768.mktorest.com/identity",
@@ -24,22 +24,6 @@ public sealed class MarketoTests
 
     private static HttpResponseMessage MarketoError(string code) => OAuthTestKit.Json(
         $$"""{"requestId":"e42b#14272d07d78","success":false,"errors":[{"code":"{{code}}","message":"Access token invalid"}]}""");
-
-    [Test]
-    public async Task A_token_failure_names_Marketo_in_the_error_and_the_log()
-    {
-        var failure = await PresetHost.RefusedTokenAsync(Credential, "v1/leads.json");
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(failure.Error.Kind, Is.EqualTo("Marketo"));
-            Assert.That(failure.Error.Error, Is.EqualTo("invalid_client"));
-            Assert.That(failure.LogLine, Does.StartWith("Credential 'preset' (Marketo) token request to 064-ccj-768.mktorest.com failed"));
-            Assert.That(failure.LoggedKind, Is.EqualTo("Marketo"));
-            Assert.That(failure.Printed, Has.Some.EqualTo("atomic.credential.kind=Marketo"));
-            Assert.That(failure.Printed, Has.None.Contains("(OAuthClientCredentials)").And.None.EndsWith("kind=OAuthClientCredentials").And.None.EqualTo("Kind=OAuthClientCredentials"));
-        });
-    }
 
     [Test]
     public async Task The_token_comes_by_GET_and_goes_in_the_Authorization_header()

@@ -9,7 +9,7 @@ public sealed class SalesforceMarketingCloudTests
 {
     private const string Instance = "https://mc563885gzs27c5t9-63k636ttgm.rest.marketingcloudapis.com/";
 
-    private static readonly Dictionary<string, string?> Credential = new()
+    internal static readonly Dictionary<string, string?> Credential = new()
     {
         ["Type"] = "SalesforceMarketingCloud",
         ["Subdomain"] = "mc563885gzs27c5t9",
@@ -24,23 +24,6 @@ public sealed class SalesforceMarketingCloudTests
          "scope":"email_read email_write","soap_instance_url":"https://mc563885gzs27c5t9-63k636ttgm.soap.marketingcloudapis.com/",
          "rest_instance_url":"{{Instance}}"}
         """);
-
-    [Test]
-    public async Task A_token_failure_names_SalesforceMarketingCloud_in_the_error_and_the_log()
-    {
-        var failure = await PresetHost.RefusedTokenAsync(Credential, "platform/v1/endpoints");
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(failure.Error.Kind, Is.EqualTo("SalesforceMarketingCloud"));
-            Assert.That(failure.Error.Error, Is.EqualTo("invalid_client"));
-            Assert.That(failure.LogLine, Does.StartWith(
-                "Credential 'preset' (SalesforceMarketingCloud) token request to mc563885gzs27c5t9.auth.marketingcloudapis.com failed"));
-            Assert.That(failure.LoggedKind, Is.EqualTo("SalesforceMarketingCloud"));
-            Assert.That(failure.Printed, Has.Some.EqualTo("atomic.credential.kind=SalesforceMarketingCloud"));
-            Assert.That(failure.Printed, Has.None.Contains("(OAuthClientCredentials)").And.None.EndsWith("kind=OAuthClientCredentials").And.None.EqualTo("Kind=OAuthClientCredentials"));
-        });
-    }
 
     [Test]
     public async Task The_token_request_is_the_documented_JSON_post()
