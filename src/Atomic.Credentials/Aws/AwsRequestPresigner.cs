@@ -22,8 +22,7 @@ public sealed class AwsRequestPresigner
     public AwsRequestPresigner(
         AwsSignedRequestOptions options, string? name = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
         : this(
-            new StaticOptionsMonitor<AwsSignedRequestOptions>(
-                OptionsGate.Validated(new AwsSignedRequestOptionsValidator(), name ?? AwsSignedRequestOptions.KindName, options)),
+            OptionsGate.Fixed(new AwsSignedRequestOptionsValidator(), name ?? AwsSignedRequestOptions.KindName, options),
             name ?? AwsSignedRequestOptions.KindName,
             timeProvider,
             loggerFactory)

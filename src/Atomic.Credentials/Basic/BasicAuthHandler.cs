@@ -24,7 +24,7 @@ public sealed class BasicAuthHandler : DelegatingHandler
     public BasicAuthHandler(BasicAuthOptions options, string? name = null, ILoggerFactory? loggerFactory = null)
         : this(
             name ?? BasicAuthOptions.KindName,
-            new StaticOptionsMonitor<BasicAuthOptions>(OptionsGate.Validated(new BasicAuthOptionsValidator(), name ?? BasicAuthOptions.KindName, options)),
+            OptionsGate.Fixed(new BasicAuthOptionsValidator(), name ?? BasicAuthOptions.KindName, options),
             loggerFactory)
     {
     }

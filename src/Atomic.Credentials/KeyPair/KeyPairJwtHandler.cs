@@ -36,7 +36,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         ILoggerFactory? loggerFactory = null)
         : this(
             name ?? KeyPairOptions.KindName,
-            new StaticOptionsMonitor<KeyPairOptions>(OptionsGate.Validated(new KeyPairOptionsValidator(), name ?? KeyPairOptions.KindName, options)),
+            OptionsGate.Fixed(new KeyPairOptionsValidator(), name ?? KeyPairOptions.KindName, options),
             HandlerCache.For(cache, timeProvider, loggerFactory),
             timeProvider ?? TimeProvider.System,
             loggerFactory)

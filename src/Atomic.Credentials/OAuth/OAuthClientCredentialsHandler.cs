@@ -48,8 +48,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         : this(
             name ?? OAuthClientCredentialsOptions.KindName,
             OAuthClientCredentialsOptions.KindName,
-            new StaticOptionsMonitor<OAuthClientCredentialsOptions>(
-                OptionsGate.Validated(new OAuthClientCredentialsOptionsValidator(), name ?? OAuthClientCredentialsOptions.KindName, options)),
+            OptionsGate.Fixed(new OAuthClientCredentialsOptionsValidator(), name ?? OAuthClientCredentialsOptions.KindName, options),
             cache,
             tokenHandler,
             timeProvider,
