@@ -52,7 +52,7 @@ internal static class StoreWriter
                 var at = Stopwatch.GetTimestamp();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SAVED {name} {saved.Version} {at}"));
             }
-            catch (Exception exception) when (exception is CredentialException or InvalidOperationException or Atomic.Credentials.PostgreSql.PostgreSqlCredentialStorageException)
+            catch (Exception exception) when (exception is Atomic.Credentials.CredentialException or InvalidOperationException or Atomic.Credentials.PostgreSql.PostgreSqlCredentialStorageException)
             {
                 Console.WriteLine($"FAILED {name} {exception.Message.ReplaceLineEndings(" ")}");
             }

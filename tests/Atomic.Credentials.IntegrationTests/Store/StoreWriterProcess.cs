@@ -37,7 +37,13 @@ internal sealed class StoreWriterProcess : IDisposable
         info.Environment["FLEET_PG_CONNECTION"] = connectionString ?? string.Empty;
         var writer = new StoreWriterProcess(Process.Start(info)!);
         writer.process.OutputDataReceived += (_, e) => writer.lines.Writer.TryWrite(e.Data ?? "EXITED");
-        writer.process.ErrorDataReceived += (_, e) => TestContext.Progress.WriteLine("store writer process: " + e.Data);
+        writer.process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                TestContext.Progress.WriteLine("store writer process: " + line);
+            }
+        };
         writer.process.BeginOutputReadLine();
         writer.process.BeginErrorReadLine();
         try
