@@ -28,6 +28,10 @@ public sealed class PostgreSqlSavedCredentialOutageTests : PostgreSqlTestBase
         await app.Store.SaveAsync("acme/later", SavedCredentialApp.Basic(laterSecret));
         var heard = new WatchRecorder();
         using var watch = app.Watch(heard.Record);
+
+        // The listener's first open tells every watcher "anything may have changed", which drops what
+        // was resolved: resolve after it, as a running app would have long before an outage.
+        await heard.WaitForAsync(null, 0, TimeSpan.FromSeconds(10));
         Assert.That(await app.SendAsync("acme/resolved", "resolved"), Is.EqualTo(HttpStatusCode.OK));
 
         await Server.StopAsync();
