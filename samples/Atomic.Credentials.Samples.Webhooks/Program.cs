@@ -61,7 +61,7 @@ try
         await sender.ListAsync();
         await sender.DeliverAsync(deliveries, acme);
         Console.WriteLine("Each endpoint sent another tenant's credential (the receiver's checks are real):");
-        await sender.CrossTenantAsync(deliveries);
+        await sender.CrossTenantAsync();
         await sender.TenantLimitedAsync("acme/crm", "globex/legacy", "/hooks/globex/invoices");
         await sender.DeleteAsync("stark/crm", "/hooks/stark/contacts");
 
@@ -76,7 +76,14 @@ finally
     if (!keepStore)
     {
         SqliteConnection.ClearAllPools();
-        Directory.Delete(storeFolder, recursive: true);
+        try
+        {
+            Directory.Delete(storeFolder, recursive: true);
+        }
+        catch (IOException exception)
+        {
+            Console.WriteLine($"(could not remove {storeFolder}: {exception.Message})");
+        }
     }
 }
 
