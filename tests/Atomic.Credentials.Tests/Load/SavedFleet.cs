@@ -156,6 +156,10 @@ internal sealed class SavedFleet : IAsyncDisposable
                 definition["Algorithm"] = "ES256";
                 definition["Issuer"] = credential.Name;
                 definition["Audience"] = "https://hooks.example.com";
+
+                // The clock is frozen while the run takes minutes of real time: the memory cache reclaims an
+                // entry after its lifetime of real time (see docs/reliability.md), so a JWT outlives the run.
+                definition["Lifetime"] = "01:00:00";
                 definition["Claims"] = new JsonObject { ["tenant"] = credential.Tenant, ["nonce"] = secret };
                 break;
             default:
