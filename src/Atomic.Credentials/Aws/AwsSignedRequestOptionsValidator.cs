@@ -1,5 +1,4 @@
 using Atomic.Credentials.Internal;
-using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Aws;
 
@@ -16,7 +15,6 @@ internal sealed class AwsSignedRequestOptionsValidator : CredentialOptionsValida
     /// </summary>
     internal static void Validate(OptionsErrors errors, AwsSignedRequestOptions options, string expiresField)
     {
-        errors.AddCommon(options);
         ScopePart(errors, nameof(options.Service), options.Service);
         ScopePart(errors, nameof(options.Region), options.Region);
 

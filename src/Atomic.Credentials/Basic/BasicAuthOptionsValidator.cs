@@ -1,5 +1,4 @@
 using Atomic.Credentials.Internal;
-using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Basic;
 
@@ -7,7 +6,6 @@ internal sealed class BasicAuthOptionsValidator : CredentialOptionsValidator<Bas
 {
     protected override void Check(OptionsErrors errors, BasicAuthOptions options)
     {
-        errors.AddCommon(options);
         if (errors.Required(nameof(options.Username), options.Username) && options.Username.Contains(':', StringComparison.Ordinal))
         {
             // RFC 7617: the first colon separates user-id from password.

@@ -1,6 +1,5 @@
 using System.Buffers;
 using Atomic.Credentials.Internal;
-using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Headers;
 
@@ -20,7 +19,6 @@ internal sealed class CustomHeadersOptionsValidator : CredentialOptionsValidator
 
     protected override void Check(OptionsErrors errors, CustomHeadersOptions options)
     {
-        errors.AddCommon(options);
         if (options.Headers is null || options.Headers.Count == 0)
         {
             errors.Add(nameof(options.Headers), "must name at least one header");

@@ -1,5 +1,4 @@
 using Atomic.Credentials.Internal;
-using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Integrations;
 
@@ -7,7 +6,6 @@ internal sealed class MarketoOptionsValidator : CredentialOptionsValidator<Marke
 {
     protected override void Check(OptionsErrors errors, MarketoOptions options)
     {
-        errors.AddCommon(options);
         errors.EndpointUrl(nameof(options.IdentityUrl), options.IdentityUrl, options.AllowInsecureTransport);
         if (Uri.TryCreate(options.IdentityUrl, UriKind.Absolute, out var identity) && identity.Query.Length > 0)
         {

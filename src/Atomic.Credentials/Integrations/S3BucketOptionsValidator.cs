@@ -1,6 +1,5 @@
 using Atomic.Credentials.Aws;
 using Atomic.Credentials.Internal;
-using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Integrations;
 

@@ -1,5 +1,4 @@
 using Atomic.Credentials.Internal;
-using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Integrations;
 
@@ -7,7 +6,6 @@ internal sealed class SalesforceMarketingCloudOptionsValidator : CredentialOptio
 {
     protected override void Check(OptionsErrors errors, SalesforceMarketingCloudOptions options)
     {
-        errors.AddCommon(options);
         if (errors.Required(nameof(options.Subdomain), options.Subdomain)
             && !OptionsErrors.IsHostLabel(options.Subdomain))
         {

@@ -4,7 +4,8 @@ namespace Atomic.Credentials.Internal;
 
 /// <summary>
 /// What every kind's validator does around its own checks: collect the problems of one options
-/// instance under the credential's name and kind (never a value), and turn them into a result.
+/// instance under the credential's name and kind (never a value), check what every kind shares
+/// (AllowedHosts), and turn them into a result.
 /// </summary>
 internal abstract class CredentialOptionsValidator<TOptions> : IValidateOptions<TOptions>
     where TOptions : CredentialOptions
@@ -13,10 +14,11 @@ internal abstract class CredentialOptionsValidator<TOptions> : IValidateOptions<
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new OptionsErrors(name, options.Kind);
+        errors.AddCommon(options);
         Check(errors, options);
         return errors.Result;
     }
 
-    /// <summary>Adds a problem to <paramref name="errors"/> for each field of <paramref name="options"/> that is wrong.</summary>
+    /// <summary>Adds a problem to <paramref name="errors"/> for each field of the kind's own that is wrong.</summary>
     protected abstract void Check(OptionsErrors errors, TOptions options);
 }

@@ -1,5 +1,4 @@
 using Atomic.Credentials.Internal;
-using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.KeyPair;
 
@@ -7,8 +6,6 @@ internal sealed class KeyPairOptionsValidator : CredentialOptionsValidator<KeyPa
 {
     protected override void Check(OptionsErrors errors, KeyPairOptions options)
     {
-        errors.AddCommon(options);
-
         // Loading the key is the only proof that it, its passphrase and the algorithm work together.
         SigningKeyFields.Validate(errors, options.PrivateKey, options.Passphrase, options.Algorithm, options.KeyId)?.Key.Dispose();
         errors.Required(nameof(options.Issuer), options.Issuer);

@@ -1,5 +1,4 @@
 using Atomic.Credentials.Internal;
-using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.OAuth;
 
@@ -9,7 +8,6 @@ internal sealed class OAuthClientCredentialsOptionsValidator : CredentialOptions
 
     protected override void Check(OptionsErrors errors, OAuthClientCredentialsOptions options)
     {
-        errors.AddCommon(options);
         errors.EndpointUrl(nameof(options.IdentityUrl), options.IdentityUrl, options.AllowInsecureTransport);
         errors.Required(nameof(options.ClientId), options.ClientId);
         errors.NoControlCharacters(nameof(options.Scope), options.Scope);
