@@ -22,6 +22,12 @@ internal abstract class Credential
         HttpRequestMessage request, SendDelegate send, RedirectPolicy redirects, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Lets go of what the credential holds between requests (a remembered token and its timer) when
+    /// its owner drops it; a request still in flight then simply asks the cache.
+    /// </summary>
+    public abstract void Release();
+
+    /// <summary>
     /// Counts, logs and returns the refusal of a request the guard stopped, to be thrown before it is
     /// sent; <paramref name="presigning"/> when the request was to be presigned rather than sent.
     /// </summary>

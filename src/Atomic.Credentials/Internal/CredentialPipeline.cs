@@ -160,6 +160,8 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
     protected virtual ValueTask<bool> IsRejectionAsync(TState state, HttpResponseMessage response, CancellationToken cancellationToken) =>
         ValueTask.FromResult(true);
 
+    public override void Release() => snapshot?.State.Release();
+
     /// <summary>Whether a request body can be sent a second time.</summary>
     protected static bool IsReplayable(HttpContent? content) => RedirectFollower.IsReplayable(content);
 

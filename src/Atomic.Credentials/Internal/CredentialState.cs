@@ -7,4 +7,9 @@ namespace Atomic.Credentials.Internal;
 internal class CredentialState(CredentialOptions options)
 {
     public CredentialGuard Guard { get; } = new(options);
+
+    /// <summary>Lets go of what the state holds between requests (a remembered token and its timer): nothing uses it any more.</summary>
+    public virtual void Release()
+    {
+    }
 }

@@ -106,6 +106,8 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
         public RememberedCredential Remembered { get; }
 
+        public override void Release() => Remembered.Forget();
+
         /// <summary>The cache's factory for this state: signs a new JWT.</summary>
         public Func<CancellationToken, Task<CachedCredential>> Sign { get; set; } = null!;
     }

@@ -132,6 +132,8 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         public Func<CancellationToken, Task<CachedCredential>> Fetch { get; }
 
         public RememberedCredential Remembered { get; }
+
+        public override void Release() => Remembered.Forget();
     }
 
     /// <summary>The OAuth credential at run time; <paramref name="kind"/> is the <c>Type</c> it was defined with (a preset's own).</summary>

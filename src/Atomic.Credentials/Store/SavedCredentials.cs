@@ -96,9 +96,11 @@ internal sealed class SavedCredentials : IDisposable
 
         // A change reported while the definition was read may be newer than what was read: the
         // requests waiting now use it, the next one reads the store again.
-        if (Interlocked.Read(ref changes) != seen)
+        if (Interlocked.Read(ref changes) != seen && slots.TryRemove(new KeyValuePair<string, Slot>(name, slot)))
         {
-            slots.TryRemove(new KeyValuePair<string, Slot>(name, slot));
+            // The requests waiting now use it; nothing holds it after them, and its remembered token
+            // is let go of (they ask the cache).
+            credential.Release();
         }
 
         return credential;
@@ -109,11 +111,23 @@ internal sealed class SavedCredentials : IDisposable
         Interlocked.Increment(ref changes);
         if (name is null)
         {
-            slots.Clear();
+            foreach (var pair in slots)
+            {
+                Drop(pair);
+            }
         }
-        else
+        else if (slots.TryGetValue(name, out var slot))
         {
-            slots.TryRemove(name, out _);
+            Drop(new KeyValuePair<string, Slot>(name, slot));
+        }
+    }
+
+    // A dropped credential's remembered token (and its timer) goes with it; requests still using it ask the cache.
+    private void Drop(KeyValuePair<string, Slot> pair)
+    {
+        if (slots.TryRemove(pair))
+        {
+            pair.Value.Built?.Release();
         }
     }
 
@@ -128,9 +142,9 @@ internal sealed class SavedCredentials : IDisposable
         try
         {
             var excess = slots.Count - capacity + Math.Max(1, capacity / 10);
-            foreach (var (key, _) in slots.Where(pair => pair.Value.Building.IsCompleted).OrderBy(pair => pair.Value.LastUsed).Take(excess).ToList())
+            foreach (var pair in slots.Where(pair => pair.Value.Building.IsCompleted).OrderBy(pair => pair.Value.LastUsed).Take(excess).ToList())
             {
-                slots.TryRemove(key, out _);
+                Drop(pair);
             }
         }
         finally

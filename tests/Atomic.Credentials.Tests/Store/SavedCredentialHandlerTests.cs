@@ -202,6 +202,32 @@ public sealed class SavedCredentialHandlerTests
         });
     }
 
+    [Test]
+    public async Task A_credential_dropped_from_the_state_cache_lets_go_of_its_remembered_token()
+    {
+        var tokens = 0;
+        await using var host = new SavedHost(capacity: 1, tokenEndpoint: _ =>
+            OAuthTestKit.Json($$"""{"access_token":"token-{{Interlocked.Increment(ref tokens)}}","token_type":"Bearer","expires_in":3600}"""));
+        foreach (var name in new[] { "a/crm", "b/crm" })
+        {
+            await host.Store.SaveAsync(name, SavedDefinitions.Json(
+                """{ "Type": "OAuthClientCredentials", "IdentityUrl": "https://login.example.com/token", "ClientId": "id", "ClientSecret": "s" }"""));
+        }
+
+        await host.SendAsync("a/crm");
+        var first = (OAuthClientCredentialsHandler.Pipeline)await host.Credentials.GetAsync("a/crm", CancellationToken.None);
+        var rememberedWhileHeld = first.Current.Remembered.Entry;
+        await host.SendAsync("b/crm"); // over capacity: a/crm is dropped
+        await host.SendAsync("b/crm");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(rememberedWhileHeld, Is.Not.Null, "a held credential remembers its token");
+            Assert.That(first.Current.Remembered.Entry, Is.Null, "a dropped one lets go of it (and of its timer)");
+            Assert.That(host.Credentials.Count, Is.LessThanOrEqualTo(1));
+        });
+    }
+
     private sealed class SavedHost : IAsyncDisposable
     {
         private readonly ServiceProvider provider;
