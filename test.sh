@@ -51,8 +51,9 @@ set -e
 # The README's first command: the tour must exit 0 (its store file under the temp folder is reused from run to run).
 dotnet run --project samples/Atomic.Credentials.Tour
 
-# One sample per integration, each against its local stand-in (S3: the s3rver from tests/peers).
-for sample in Sfmc Marketo S3; do
+# One sample per integration, each against its local stand-in (S3: the s3rver from tests/peers), and the
+# webhook sender: saved credentials of several tenants, each delivery naming its own, checked by a loopback receiver.
+for sample in Sfmc Marketo S3 Webhooks; do
   dotnet run --project "samples/Atomic.Credentials.Samples.$sample"
 done
 

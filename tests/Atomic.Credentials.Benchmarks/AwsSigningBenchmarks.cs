@@ -36,7 +36,13 @@ public class AwsSigningBenchmarks
         var trace = new SigV4Trace();
         using (var probe = new HttpRequestMessage(HttpMethod.Get, Target))
         {
-            state.Signer.SignHeaders(probe, new AwsKeys(AwsBenchmarkCredential.AccessKeyId, AwsBenchmarkCredential.SecretAccessKey, null), DateTimeOffset.UtcNow, PayloadHash.Empty, payloadHashHeader: true, trace: trace);
+            state.Signer.SignHeaders(
+                probe,
+                new SigV4Request(new AwsKeys(AwsBenchmarkCredential.AccessKeyId, AwsBenchmarkCredential.SecretAccessKey, null), DateTimeOffset.UtcNow, PayloadHash.Empty)
+                {
+                    PayloadHashHeader = true,
+                    Trace = trace,
+                });
         }
 
         canonicalRequest = System.Text.Encoding.UTF8.GetBytes(trace.CanonicalRequest);

@@ -4,6 +4,7 @@
 // (client secret in FLEET_CLIENT_SECRET). Prints READY, waits for GO on stdin so that every
 // instance starts at once, sends the requests concurrently, prints RESULT ok=N failed=M.
 // Or: FleetClient pg-watch <schema>, a process watching saved credentials in PostgreSQL (PostgreSqlWatcher.cs).
+// Or: FleetClient store-save <postgres|sqlite> <schema|file>, a process saving credentials (StoreWriter.cs).
 using Atomic.Credentials;
 using Atomic.Credentials.Caching;
 using Microsoft.AspNetCore.DataProtection;
@@ -13,6 +14,11 @@ using Microsoft.Extensions.Logging;
 if (args is ["pg-watch", var schema])
 {
     return await PostgreSqlWatcher.RunAsync(schema);
+}
+
+if (args is ["store-save", var backend and ("postgres" or "sqlite"), var target])
+{
+    return await StoreWriter.RunAsync(backend, target);
 }
 
 if (args.Length != 5)

@@ -80,11 +80,11 @@ public sealed class SmithySignerOracleTests
         var payload = presign && signer.IsS3 ? PayloadHash.Unsigned : Convert.ToHexStringLower(SHA256.HashData(body ?? []));
         if (presign)
         {
-            var query = signer.SignQuery(request, keys, At, 900, payload).Query;
+            var query = signer.SignQuery(request, new SigV4Request(keys, At, payload) { ExpiresSeconds = 900 }).Query;
             return query[(query.IndexOf("X-Amz-Signature=", StringComparison.Ordinal) + "X-Amz-Signature=".Length)..];
         }
 
-        signer.SignHeaders(request, keys, At, payload, payloadHashHeader: signer.IsS3);
+        signer.SignHeaders(request, new SigV4Request(keys, At, payload) { PayloadHashHeader = signer.IsS3 });
         var authorization = request.Headers.GetValues("Authorization").Single();
         return authorization[(authorization.LastIndexOf('=') + 1)..];
     }

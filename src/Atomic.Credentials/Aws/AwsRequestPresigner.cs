@@ -22,8 +22,7 @@ public sealed class AwsRequestPresigner
     public AwsRequestPresigner(
         AwsSignedRequestOptions options, string? name = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
         : this(
-            new StaticOptionsMonitor<AwsSignedRequestOptions>(
-                OptionsGate.Validated(new AwsSignedRequestOptionsValidator(), name ?? AwsSignedRequestOptions.KindName, options)),
+            OptionsGate.Fixed(new AwsSignedRequestOptionsValidator(), name ?? AwsSignedRequestOptions.KindName, options),
             name ?? AwsSignedRequestOptions.KindName,
             timeProvider,
             loggerFactory)
@@ -72,25 +71,6 @@ public sealed class AwsRequestPresigner
         HttpRequestMessage request, TimeSpan? expiresIn = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var state = pipeline.Current;
-        var expires = expiresIn ?? TimeSpan.FromSeconds(state.ExpiresSeconds);
-        ArgumentOutOfRangeException.ThrowIfLessThan(expires, TimeSpan.FromSeconds(1), nameof(expiresIn));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(expires, AwsSignedRequestOptions.MaxExpires, nameof(expiresIn));
-        if (state.Guard.Check(request.RequestUri) is { } reason)
-        {
-            var host = request.RequestUri is { IsAbsoluteUri: true } uri ? uri.IdnHost : "(none)";
-            throw new CredentialException(pipeline.Name, pipeline.Kind, $"Refused to presign a URL for '{host}': {reason}.");
-        }
-
-        var original = request.RequestUri!;
-        AwsSigningPipeline.Strip(state, request);
-        try
-        {
-            return (await pipeline.SignAsync(state, request, query: true, (long)expires.TotalSeconds, cancellationToken).ConfigureAwait(false))!;
-        }
-        finally
-        {
-            request.RequestUri = original;
-        }
+        return await pipeline.PresignAsync(request, expiresIn, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -31,8 +31,7 @@ public sealed class AwsSignatureHandler : DelegatingHandler
         AwsSignedRequestOptions options, string? name = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
         : this(
             name ?? AwsSignedRequestOptions.KindName,
-            new StaticOptionsMonitor<AwsSignedRequestOptions>(
-                OptionsGate.Validated(new AwsSignedRequestOptionsValidator(), name ?? AwsSignedRequestOptions.KindName, options)),
+            OptionsGate.Fixed(new AwsSignedRequestOptionsValidator(), name ?? AwsSignedRequestOptions.KindName, options),
             timeProvider,
             loggerFactory)
     {

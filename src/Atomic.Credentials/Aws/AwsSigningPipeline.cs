@@ -7,14 +7,42 @@ using Microsoft.Extensions.Options;
 namespace Atomic.Credentials.Aws;
 
 /// <summary>
-/// SigV4 as a credential pipeline: every send (a retry, a same-origin redirect) is signed afresh
-/// after everything a previous signature put on the request is taken off. Shared by
-/// <see cref="AwsSignatureHandler"/> and <see cref="AwsRequestPresigner"/>.
+/// The one SigV4 signing service: as a credential pipeline, every send (a retry, a same-origin
+/// redirect) is signed afresh after everything a previous signature put on the request is taken
+/// off; <see cref="PresignAsync"/> signs a URL with the same state, guard and refusal path (counted
+/// and logged like a refused request). Behind <see cref="AwsSignatureHandler"/> and <see cref="AwsRequestPresigner"/>.
 /// </summary>
 internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedRequestOptions> monitor, TimeProvider time, ILogger logger)
     : CredentialPipeline<AwsSignedRequestOptions, AwsSigningState>(name, AwsSignedRequestOptions.KindName, monitor, logger)
 {
     public TimeProvider Time { get; } = time;
+
+    /// <summary>
+    /// Returns <paramref name="request"/>'s URL presigned for <paramref name="expiresIn"/> (the
+    /// credential's <c>Expires</c> when null), leaving the request as it was.
+    /// </summary>
+    public async ValueTask<Uri> PresignAsync(HttpRequestMessage request, TimeSpan? expiresIn, CancellationToken cancellationToken)
+    {
+        var state = Current;
+        var expires = expiresIn ?? TimeSpan.FromSeconds(state.ExpiresSeconds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(expires, TimeSpan.FromSeconds(1), nameof(expiresIn));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(expires, AwsSignedRequestOptions.MaxExpires, nameof(expiresIn));
+        if (state.Guard.Check(request.RequestUri) is { } reason)
+        {
+            throw Refused(request.RequestUri, reason, presigning: true);
+        }
+
+        var original = request.RequestUri!;
+        Strip(state, request);
+        try
+        {
+            return (await SignAsync(state, request, query: true, (long)expires.TotalSeconds, cancellationToken).ConfigureAwait(false))!;
+        }
+        finally
+        {
+            request.RequestUri = original;
+        }
+    }
 
     /// <summary>Signs <paramref name="request"/> in place (header mode) or returns its presigned URI (query mode).</summary>
     public ValueTask<Uri?> SignAsync(AwsSigningState state, HttpRequestMessage request, bool query, long expiresSeconds, CancellationToken cancellationToken)
@@ -64,10 +92,10 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         CredentialsTelemetry.MaterialRequests.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
         if (query)
         {
-            return state.Signer.SignQuery(request, keys, now, expiresSeconds, payload);
+            return state.Signer.SignQuery(request, new SigV4Request(keys, now, payload) { ExpiresSeconds = expiresSeconds });
         }
 
-        state.Signer.SignHeaders(request, keys, now, payload, payloadHashHeader: state.Signer.IsS3);
+        state.Signer.SignHeaders(request, new SigV4Request(keys, now, payload) { PayloadHashHeader = state.Signer.IsS3 });
         return null;
     }
 

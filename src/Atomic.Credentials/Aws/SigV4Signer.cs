@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Atomic.Credentials.Internal;
 
 namespace Atomic.Credentials.Aws;
 
@@ -32,12 +33,11 @@ internal sealed class SigV4Signer
 
     /// <param name="region">The signing region.</param>
     /// <param name="service">The signing service.</param>
-    /// <param name="s3Rules">Overrides the path rules the service implies (the official suite signs S3-style paths for a service named "service").</param>
-    public SigV4Signer(string region, string service, bool? s3Rules = null)
+    public SigV4Signer(string region, string service)
     {
         Region = region;
         Service = service;
-        IsS3 = s3Rules ?? AwsServices.IsS3(service);
+        IsS3 = AwsServices.IsS3(service);
         this.region = Encoding.UTF8.GetBytes(region);
         this.service = Encoding.UTF8.GetBytes(service);
         scopeSuffix = Encoding.UTF8.GetBytes($"/{region}/{service}/aws4_request");
@@ -52,19 +52,18 @@ internal sealed class SigV4Signer
     public bool IsS3 { get; }
 
     /// <summary>Signs with an <c>Authorization</c> header, adding <c>X-Amz-Date</c>, the session token and, when asked, the payload hash header.</summary>
-    public void SignHeaders(
-        HttpRequestMessage request, in AwsKeys keys, DateTimeOffset now, string payloadHash, bool payloadHashHeader,
-        bool signSessionToken = true, SigV4Trace? trace = null)
+    public void SignHeaders(HttpRequestMessage request, in SigV4Request signing)
     {
+        var keys = signing.Keys;
         var headers = request.Headers;
-        var stamp = StampFor(now);
+        var stamp = StampFor(signing.Now);
         headers.TryAddWithoutValidation(DateHeader, stamp.Text);
-        if (payloadHashHeader)
+        if (signing.PayloadHashHeader)
         {
-            headers.TryAddWithoutValidation(ContentSha256Header, payloadHash);
+            headers.TryAddWithoutValidation(ContentSha256Header, signing.PayloadHash);
         }
 
-        if (keys.SessionToken is not null && signSessionToken)
+        if (keys.SessionToken is not null && !signing.SessionTokenUnsigned)
         {
             headers.TryAddWithoutValidation(SecurityTokenHeader, keys.SessionToken);
         }
@@ -73,9 +72,9 @@ internal sealed class SigV4Signer
         var signed = new PooledBytes(256);
         try
         {
-            WriteCanonicalRequest(request, ref canonical, ref signed, extraQuery: default, payloadHash);
+            WriteCanonicalRequest(request, signing, ref canonical, ref signed);
             Span<byte> signature = stackalloc byte[32];
-            Sign(canonical.Written, keys, stamp, signature, trace);
+            Sign(canonical.Written, signing, stamp, signature);
 
             // The canonical request is hashed: its buffer now takes the header value.
             ref var output = ref canonical;
@@ -89,7 +88,7 @@ internal sealed class SigV4Signer
             output.Append(signed.Written);
             output.Append(", Signature="u8);
             output.AppendHex(signature);
-            headers.TryAddWithoutValidation("Authorization", Encoding.UTF8.GetString(output.Written));
+            headers.TryAddWithoutValidation(HeaderNames.Authorization, Encoding.UTF8.GetString(output.Written));
         }
         finally
         {
@@ -97,18 +96,17 @@ internal sealed class SigV4Signer
             signed.Dispose();
         }
 
-        if (keys.SessionToken is not null && !signSessionToken)
+        if (keys.SessionToken is not null && signing.SessionTokenUnsigned)
         {
             headers.TryAddWithoutValidation(SecurityTokenHeader, keys.SessionToken);
         }
     }
 
     /// <summary>Returns the request's URI with the presign parameters and signature added to its query.</summary>
-    public Uri SignQuery(
-        HttpRequestMessage request, in AwsKeys keys, DateTimeOffset now, long expiresSeconds, string payloadHash,
-        bool signSessionToken = true, SigV4Trace? trace = null)
+    public Uri SignQuery(HttpRequestMessage request, in SigV4Request signing)
     {
-        var stamp = StampFor(now);
+        var keys = signing.Keys;
+        var stamp = StampFor(signing.Now);
         var canonical = new PooledBytes(1024);
         var signed = new PooledBytes(256);
         var query = new PooledBytes(512);
@@ -127,9 +125,9 @@ internal sealed class SigV4Signer
             query.Append(stamp.Full);
             query.Append("&X-Amz-Expires="u8);
             Span<byte> digits = stackalloc byte[20];
-            expiresSeconds.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
+            signing.ExpiresSeconds.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
             query.Append(digits[..written]);
-            if (keys.SessionToken is not null && signSessionToken)
+            if (keys.SessionToken is not null && !signing.SessionTokenUnsigned)
             {
                 query.Append("&X-Amz-Security-Token="u8);
                 SigV4Encoding.AppendEncoded(ref query, keys.SessionToken.AsSpan());
@@ -141,16 +139,16 @@ internal sealed class SigV4Signer
             var full = new PooledBytes(canonical.Length + query.Length + 512);
             try
             {
-                WriteRequestLines(request, ref full, query.Written);
+                WriteRequestLines(request, signing, ref full, query.Written);
                 full.Append(canonical.Slice(0, headerLength));
                 full.Append((byte)'\n');
                 full.Append(signed.Written);
                 full.Append((byte)'\n');
-                full.Append(payloadHash);
+                full.Append(signing.PayloadHash);
                 Span<byte> signature = stackalloc byte[32];
-                Sign(full.Written, keys, stamp, signature, trace);
+                Sign(full.Written, signing, stamp, signature);
 
-                if (keys.SessionToken is not null && !signSessionToken)
+                if (keys.SessionToken is not null && signing.SessionTokenUnsigned)
                 {
                     query.Append("&X-Amz-Security-Token="u8);
                     SigV4Encoding.AppendEncoded(ref query, keys.SessionToken.AsSpan());
@@ -187,31 +185,30 @@ internal sealed class SigV4Signer
         return new Uri(text + separator + parameters);
     }
 
-    private void WriteCanonicalRequest(
-        HttpRequestMessage request, ref PooledBytes canonical, ref PooledBytes signed, ReadOnlySpan<byte> extraQuery, string payloadHash)
+    private void WriteCanonicalRequest(HttpRequestMessage request, in SigV4Request signing, ref PooledBytes canonical, ref PooledBytes signed)
     {
-        WriteRequestLines(request, ref canonical, extraQuery);
+        WriteRequestLines(request, signing, ref canonical, extraQuery: default);
         SigV4Headers.Append(request, ref canonical, ref signed);
         canonical.Append((byte)'\n');
         canonical.Append(signed.Written);
         canonical.Append((byte)'\n');
-        canonical.Append(payloadHash);
+        canonical.Append(signing.PayloadHash);
     }
 
     // Method, canonical URI and canonical query, each followed by '\n'.
-    private void WriteRequestLines(HttpRequestMessage request, ref PooledBytes output, ReadOnlySpan<byte> extraQuery)
+    private void WriteRequestLines(HttpRequestMessage request, in SigV4Request signing, ref PooledBytes output, ReadOnlySpan<byte> extraQuery)
     {
         var uri = request.RequestUri!;
         output.Append(request.Method.Method);
         output.Append((byte)'\n');
-        CanonicalPath.Append(ref output, uri.AbsolutePath, IsS3);
+        CanonicalPath.Append(ref output, uri.AbsolutePath, signing.S3Rules ?? IsS3);
         output.Append((byte)'\n');
         var query = uri.Query;
         CanonicalQuery.Append(ref output, query.Length > 0 ? query.AsSpan(1) : default, extraQuery);
         output.Append((byte)'\n');
     }
 
-    private void Sign(ReadOnlySpan<byte> canonicalRequest, in AwsKeys keys, Stamp stamp, Span<byte> signature, SigV4Trace? trace)
+    private void Sign(ReadOnlySpan<byte> canonicalRequest, in SigV4Request signing, Stamp stamp, Span<byte> signature)
     {
         Span<byte> hash = stackalloc byte[32];
         ReusedHashes.Sha256(canonicalRequest, hash);
@@ -233,8 +230,8 @@ internal sealed class SigV4Signer
             Convert.TryToHexStringLower(hash, toSign[at..], out var written);
             at += written;
 
-            ReusedHashes.HmacSha256(SigningKeyFor(keys.SecretAccessKey, stamp.Day), toSign[..at], signature);
-            trace?.Record(canonicalRequest, toSign[..at]);
+            ReusedHashes.HmacSha256(SigningKeyFor(signing.Keys.SecretAccessKey, stamp.Day), toSign[..at], signature);
+            signing.Trace?.Record(canonicalRequest, toSign[..at]);
         }
         finally
         {

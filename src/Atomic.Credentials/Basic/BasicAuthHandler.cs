@@ -24,7 +24,7 @@ public sealed class BasicAuthHandler : DelegatingHandler
     public BasicAuthHandler(BasicAuthOptions options, string? name = null, ILoggerFactory? loggerFactory = null)
         : this(
             name ?? BasicAuthOptions.KindName,
-            new StaticOptionsMonitor<BasicAuthOptions>(OptionsGate.Validated(new BasicAuthOptionsValidator(), name ?? BasicAuthOptions.KindName, options)),
+            OptionsGate.Fixed(new BasicAuthOptionsValidator(), name ?? BasicAuthOptions.KindName, options),
             loggerFactory)
     {
     }
@@ -42,7 +42,7 @@ public sealed class BasicAuthHandler : DelegatingHandler
     internal sealed class State(BasicAuthOptions options) : CredentialState(options)
     {
         public string Header { get; } =
-            "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}"));
+            HeaderNames.BasicPrefix + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}"));
     }
 
     internal sealed class Pipeline(string name, IOptionsMonitor<BasicAuthOptions> monitor, ILogger logger)

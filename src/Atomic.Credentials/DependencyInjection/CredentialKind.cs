@@ -147,7 +147,7 @@ internal sealed class CredentialKind
             (services, name) =>
             {
                 var monitor = services.GetRequiredService<IOptionsMonitor<TOptions>>();
-                return header => header.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
+                return header => header.Equals(HeaderNames.Authorization, StringComparison.OrdinalIgnoreCase)
                     || (headerNames?.Invoke(monitor.Get(name)).Contains(header, StringComparer.OrdinalIgnoreCase) ?? false);
             },
             baseAddress is null

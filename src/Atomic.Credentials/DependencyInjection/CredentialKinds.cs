@@ -3,6 +3,7 @@ using Atomic.Credentials.Aws;
 using Atomic.Credentials.Basic;
 using Atomic.Credentials.Caching;
 using Atomic.Credentials.Headers;
+using Atomic.Credentials.Integrations;
 using Atomic.Credentials.Internal;
 using Atomic.Credentials.OAuth;
 using Atomic.Credentials.KeyPair;
@@ -98,18 +99,18 @@ internal static class CredentialKinds
 
     public static string TypeNames => string.Join(", ", All.Select(kind => kind.Type));
 
-    private static IOptionsMonitor<TOptions> Monitor<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(IServiceProvider services) =>
-        services.GetRequiredService<IOptionsMonitor<TOptions>>();
-
-    // An integration preset on the OAuth kind: its options derived into OAuth options, one handler.
+    // An integration preset on the OAuth kind: its options derived into OAuth options, one handler,
+    // and the preset's own Type in its errors, logs and metrics.
     private static OAuthClientCredentialsHandler.Pipeline OAuthPreset<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
         IServiceProvider services, string name, IOptionsMonitor<TOptions> monitor, Func<TOptions, OAuthClientCredentialsOptions> derive)
-        where TOptions : class =>
-        OAuth(services, name, new DerivedOptionsMonitor<TOptions, OAuthClientCredentialsOptions>(monitor, derive));
+        where TOptions : CredentialOptions, new() =>
+        OAuth(services, name, new DerivedOptionsMonitor<TOptions, OAuthClientCredentialsOptions>(monitor, derive), new TOptions().Kind);
 
-    private static OAuthClientCredentialsHandler.Pipeline OAuth(IServiceProvider services, string name, IOptionsMonitor<OAuthClientCredentialsOptions> monitor) =>
+    private static OAuthClientCredentialsHandler.Pipeline OAuth(
+        IServiceProvider services, string name, IOptionsMonitor<OAuthClientCredentialsOptions> monitor, string kind = OAuthClientCredentialsOptions.KindName) =>
         new OAuthClientCredentialsHandler.Pipeline(
             name,
+            kind,
             monitor,
             CredentialCaches.For(services, name),
             TokenTransport.FromFactory(services.GetRequiredService<IHttpMessageHandlerFactory>()),

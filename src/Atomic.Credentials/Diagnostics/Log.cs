@@ -78,17 +78,17 @@ internal static partial class Log
     public static partial void DistributedCacheRenewFailed(ILogger logger, string cacheKey, DateTimeOffset expiresAt, Exception exception);
 
     // OAuth client credentials: 400-499.
-    [LoggerMessage(400, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) requesting a token from {Host} ({RequestScheme}, {ClientAuthentication})")]
-    public static partial void TokenRequesting(ILogger logger, string credentialName, string host, OAuthRequestScheme requestScheme, OAuthClientAuthentication clientAuthentication);
+    [LoggerMessage(400, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) requesting a token from {Host} ({RequestScheme}, {ClientAuthentication})")]
+    public static partial void TokenRequesting(ILogger logger, string credentialName, string kind, string host, OAuthRequestScheme requestScheme, OAuthClientAuthentication clientAuthentication);
 
-    [LoggerMessage(401, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) received a token; replaced from {ReplaceAt:O}, served at most until {ExpiresAt:O}")]
-    public static partial void TokenReceived(ILogger logger, string credentialName, DateTimeOffset replaceAt, DateTimeOffset expiresAt);
+    [LoggerMessage(401, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) received a token; replaced from {ReplaceAt:O}, served at most until {ExpiresAt:O}")]
+    public static partial void TokenReceived(ILogger logger, string credentialName, string kind, DateTimeOffset replaceAt, DateTimeOffset expiresAt);
 
-    [LoggerMessage(402, LogLevel.Warning, "Credential '{CredentialName}' (OAuthClientCredentials) token request to {Host} failed (status {StatusCode}, error {Error})")]
-    public static partial void TokenRequestFailed(ILogger logger, string credentialName, string host, int? statusCode, string? error);
+    [LoggerMessage(402, LogLevel.Warning, "Credential '{CredentialName}' ({Kind}) token request to {Host} failed (status {StatusCode}, error {Error})")]
+    public static partial void TokenRequestFailed(ILogger logger, string credentialName, string kind, string host, int? statusCode, string? error);
 
-    [LoggerMessage(403, LogLevel.Debug, "Credential '{CredentialName}' (OAuthClientCredentials) token was rejected by {Host}; evicted")]
-    public static partial void TokenRejected(ILogger logger, string credentialName, string host);
+    [LoggerMessage(403, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) token was rejected by {Host}; evicted")]
+    public static partial void TokenRejected(ILogger logger, string credentialName, string kind, string host);
 
     // The credential store: 700-799.
     [LoggerMessage(700, LogLevel.Information, "Saved credential '{CredentialName}' ({Kind}) saved as version {Version}")]

@@ -22,7 +22,7 @@ public sealed class CustomHeadersHandler : DelegatingHandler
     public CustomHeadersHandler(CustomHeadersOptions options, string? name = null, ILoggerFactory? loggerFactory = null)
         : this(
             name ?? CustomHeadersOptions.KindName,
-            new StaticOptionsMonitor<CustomHeadersOptions>(OptionsGate.Validated(new CustomHeadersOptionsValidator(), name ?? CustomHeadersOptions.KindName, options)),
+            OptionsGate.Fixed(new CustomHeadersOptionsValidator(), name ?? CustomHeadersOptions.KindName, options),
             loggerFactory)
     {
     }

@@ -1,4 +1,5 @@
 using Atomic.Credentials.Caching;
+using Atomic.Credentials.Integrations;
 using Atomic.Credentials.Internal;
 using Atomic.Credentials.OAuth;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,9 @@ public static class IntegrationHandlers
     {
         name ??= SalesforceMarketingCloudOptions.KindName;
         var validated = OptionsGate.Validated(new SalesforceMarketingCloudOptionsValidator(), name, options);
-        return new(name, new StaticOptionsMonitor<OAuthClientCredentialsOptions>(validated.ToOAuth()), cache, tokenHandler, timeProvider, loggerFactory);
+        return new(
+            name, SalesforceMarketingCloudOptions.KindName, new StaticOptionsMonitor<OAuthClientCredentialsOptions>(validated.ToOAuth()),
+            cache, tokenHandler, timeProvider, loggerFactory);
     }
 
     /// <summary>Marketo: give the client the base address of the REST API, e.g. <c>https://064-CCJ-768.mktorest.com/rest/</c>.</summary>
@@ -46,6 +49,8 @@ public static class IntegrationHandlers
     {
         name ??= MarketoOptions.KindName;
         var validated = OptionsGate.Validated(new MarketoOptionsValidator(), name, options);
-        return new(name, new StaticOptionsMonitor<OAuthClientCredentialsOptions>(validated.ToOAuth()), cache, tokenHandler, timeProvider, loggerFactory);
+        return new(
+            name, MarketoOptions.KindName, new StaticOptionsMonitor<OAuthClientCredentialsOptions>(validated.ToOAuth()),
+            cache, tokenHandler, timeProvider, loggerFactory);
     }
 }

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Atomic.Credentials.Internal;
+using Atomic.Credentials.OAuth;
 
-namespace Atomic.Credentials.OAuth;
+namespace Atomic.Credentials.Integrations;
 
 /// <summary>
 /// Marketo reports an invalid (<c>601</c>) or expired (<c>602</c>) token as HTTP 200 with

@@ -1,7 +1,8 @@
+using Atomic.Credentials.Aws;
 using Atomic.Credentials.Internal;
 using Microsoft.Extensions.Options;
 
-namespace Atomic.Credentials.Aws;
+namespace Atomic.Credentials.Integrations;
 
 internal sealed class S3BucketOptionsValidator : IValidateOptions<S3BucketOptions>
 {

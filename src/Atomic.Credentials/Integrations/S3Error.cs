@@ -1,7 +1,7 @@
 using System.Xml;
 using Atomic.Credentials.Internal;
 
-namespace Atomic.Credentials.Aws;
+namespace Atomic.Credentials.Integrations;
 
 /// <summary>The <c>&lt;Code&gt;</c> of an S3 error answer, read from at most a few KiB of it.</summary>
 internal static class S3Error

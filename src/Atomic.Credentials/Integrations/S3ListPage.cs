@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Xml;
 
-namespace Atomic.Credentials.Aws;
+namespace Atomic.Credentials.Integrations;
 
 /// <summary>
 /// One page of a ListObjectsV2 answer, read with <see cref="XmlReader"/> (no serializer, no

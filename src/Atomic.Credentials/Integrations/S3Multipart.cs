@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Xml;
 
-namespace Atomic.Credentials.Aws;
+namespace Atomic.Credentials.Integrations;
 
 /// <summary>
 /// A multipart upload of a file (S3 takes at most 5 GiB in one PUT): initiate, one PUT per part

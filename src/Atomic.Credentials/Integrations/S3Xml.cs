@@ -1,6 +1,6 @@
 using System.Xml;
 
-namespace Atomic.Credentials.Aws;
+namespace Atomic.Credentials.Integrations;
 
 /// <summary>Reads S3's XML answers: no DTDs, only as far as the element wanted.</summary>
 internal static class S3Xml

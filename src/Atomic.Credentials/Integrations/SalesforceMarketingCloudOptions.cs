@@ -1,3 +1,4 @@
+using Atomic.Credentials.Integrations;
 using Atomic.Credentials.OAuth;
 
 namespace Atomic.Credentials;

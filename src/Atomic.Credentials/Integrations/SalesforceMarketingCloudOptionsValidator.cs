@@ -1,7 +1,7 @@
 using Atomic.Credentials.Internal;
 using Microsoft.Extensions.Options;
 
-namespace Atomic.Credentials.OAuth;
+namespace Atomic.Credentials.Integrations;
 
 internal sealed class SalesforceMarketingCloudOptionsValidator : IValidateOptions<SalesforceMarketingCloudOptions>
 {

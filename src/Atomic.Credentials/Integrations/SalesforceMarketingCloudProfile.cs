@@ -1,6 +1,8 @@
 using Atomic.Credentials.Caching;
+using Atomic.Credentials.Internal;
+using Atomic.Credentials.OAuth;
 
-namespace Atomic.Credentials.OAuth;
+namespace Atomic.Credentials.Integrations;
 
 /// <summary>
 /// Sends requests addressed to the tenant's documented REST and SOAP hosts to the instance URLs
@@ -19,14 +21,12 @@ internal sealed class SalesforceMarketingCloudProfile(Uri restBase, Uri soapBase
     public override CachedCredential Received(CachedCredential entry, TokenResponse response)
     {
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (BaseOf(response.RestInstanceUrl) is { } rest)
+        foreach (var property in (ReadOnlySpan<string>)[RestProperty, SoapProperty])
         {
-            properties[RestProperty] = rest.AbsoluteUri;
-        }
-
-        if (BaseOf(response.SoapInstanceUrl) is { } soap)
-        {
-            properties[SoapProperty] = soap.AbsoluteUri;
+            if (BaseOf(response.Extra.GetValueOrDefault(property)) is { } instance)
+            {
+                properties[property] = instance.AbsoluteUri;
+            }
         }
 
         return properties.Count == 0 ? entry : new CachedCredential(entry.Value, entry.ExpiresAt, entry.RefreshAt, properties);
@@ -63,6 +63,6 @@ internal sealed class SalesforceMarketingCloudProfile(Uri restBase, Uri soapBase
             return null;
         }
 
-        return uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback) ? uri : null;
+        return TransportRule.IsSafe(uri, allowInsecureTransport: false) ? uri : null;
     }
 }

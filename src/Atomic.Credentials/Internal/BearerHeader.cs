@@ -9,6 +9,12 @@ namespace Atomic.Credentials.Internal;
 /// </summary>
 internal static class BearerHeader
 {
+    /// <summary>The authentication scheme of RFC 6750.</summary>
+    public const string Scheme = "Bearer";
+
+    /// <summary>What a cached value starts with: the scheme and its space.</summary>
+    public const string Prefix = Scheme + " ";
+
     public static void Apply(HttpRequestMessage request, CachedCredential entry) =>
         HeaderNames.Set(request, HeaderNames.Authorization, entry.Value);
 

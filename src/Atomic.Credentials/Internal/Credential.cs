@@ -21,6 +21,9 @@ internal abstract class Credential
     public abstract Task<HttpResponseMessage> SendAsync(
         HttpRequestMessage request, SendDelegate send, RedirectPolicy redirects, CancellationToken cancellationToken);
 
-    /// <summary>Counts, logs and returns the refusal of a request the guard stopped, to be thrown before it is sent.</summary>
-    public abstract CredentialException Refused(Uri? uri, string reason, string? kind = null);
+    /// <summary>
+    /// Counts, logs and returns the refusal of a request the guard stopped, to be thrown before it is
+    /// sent; <paramref name="presigning"/> when the request was to be presigned rather than sent.
+    /// </summary>
+    public abstract CredentialException Refused(Uri? uri, string reason, bool presigning = false);
 }

@@ -43,16 +43,12 @@ internal sealed class CredentialGuard
             return "the request has no absolute URI";
         }
 
-        if (string.Equals(uri.Scheme, Uri.UriSchemeHttp, StringComparison.Ordinal))
+        switch (TransportRule.Judge(uri, allowInsecureTransport))
         {
-            if (!uri.IsLoopback && !allowInsecureTransport)
-            {
+            case TransportRule.Transport.InsecureHttp:
                 return "plain http to a host that is not loopback; use https or set AllowInsecureTransport";
-            }
-        }
-        else if (!string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.Ordinal))
-        {
-            return $"the scheme '{uri.Scheme}' is neither https nor http";
+            case TransportRule.Transport.NotHttp:
+                return $"the scheme '{uri.Scheme}' is neither https nor http";
         }
 
         if (restricted && !MatchesAny(uri.IdnHost))

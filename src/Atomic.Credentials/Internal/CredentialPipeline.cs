@@ -210,17 +210,18 @@ internal abstract class CredentialPipeline<[DynamicallyAccessedMembers(Dynamical
         (MayBeRejection(state, response) && IsReplayable(request.Content))
         || (redirects.Follow && RedirectFollower.IsRedirect(response.StatusCode));
 
-    /// <summary>
-    /// Counts, logs and returns the refusal of a request the guard stopped, to be thrown before it
-    /// is sent; <paramref name="kind"/> names a preset on this kind (its own <c>Type</c>) in all three.
-    /// </summary>
-    public override CredentialException Refused(Uri? uri, string reason, string? kind = null)
+    /// <inheritdoc />
+    public override CredentialException Refused(Uri? uri, string reason, bool presigning = false)
     {
-        kind ??= Kind;
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : "(none)";
-        CredentialsTelemetry.RequestsRefused.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(kind));
-        Log.RequestRefused(Logger, Name, kind, host, reason);
-        return new CredentialException(Name, kind, $"Refused to send the credential to '{host}': {reason}. The request was not sent.");
+        CredentialsTelemetry.RequestsRefused.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+        Log.RequestRefused(Logger, Name, Kind, host, reason);
+        return new CredentialException(
+            Name,
+            Kind,
+            presigning
+                ? $"Refused to presign a URL for '{host}': {reason}."
+                : $"Refused to send the credential to '{host}': {reason}. The request was not sent.");
     }
 
     /// <summary>The follower's view of this pipeline with one state: the credential a redirect may carry.</summary>

@@ -4,6 +4,9 @@ internal static class HeaderNames
 {
     public const string Authorization = "Authorization";
 
+    /// <summary>What a Basic credential's <c>Authorization</c> value starts with (RFC 7617): the scheme and its space.</summary>
+    public const string BasicPrefix = "Basic ";
+
     /// <summary>
     /// Puts <paramref name="value"/> on the request as its only <paramref name="name"/> header. Most
     /// requests carry no header yet: then there is nothing to replace and no lookup to pay for.

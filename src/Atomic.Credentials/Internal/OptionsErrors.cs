@@ -76,17 +76,19 @@ internal sealed class OptionsErrors(string? credentialName, string kind)
             return;
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        var transport = Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            ? TransportRule.Judge(uri, allowInsecureTransport)
+            : TransportRule.Transport.NotHttp;
+        if (transport == TransportRule.Transport.NotHttp)
         {
             Add(field, "must be an absolute http or https URL");
         }
-        else if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !allowInsecureTransport)
+        else if (transport == TransportRule.Transport.InsecureHttp)
         {
             // The secret would cross the network in clear.
             Add(field, "must use https (plain http only to a loopback host, or with AllowInsecureTransport)");
         }
-        else if (uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
+        else if (uri!.UserInfo.Length > 0 || uri.Fragment.Length > 0)
         {
             Add(field, "must not contain user information or a fragment");
         }

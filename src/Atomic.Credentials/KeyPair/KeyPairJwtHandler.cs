@@ -20,12 +20,12 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
     private readonly Pipeline pipeline;
     private readonly SendDelegate sendInner;
     private readonly CredentialBinding binding = new();
-    private IDisposable? ownedCache;
+    private readonly HandlerCache cache;
 
     /// <summary>Creates a handler without dependency injection.</summary>
     /// <param name="options">The credential; validated at once (the key is loaded and checked).</param>
     /// <param name="name">The credential's name in errors and logs.</param>
-    /// <param name="cache">Where JWTs are kept; a private in-memory cache when null.</param>
+    /// <param name="cache">Where JWTs are kept; a private in-memory cache, disposed with this handler, when null.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="loggerFactory">Where the handler logs.</param>
     public KeyPairJwtHandler(
@@ -36,19 +36,19 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         ILoggerFactory? loggerFactory = null)
         : this(
             name ?? KeyPairOptions.KindName,
-            new StaticOptionsMonitor<KeyPairOptions>(OptionsGate.Validated(new KeyPairOptionsValidator(), name ?? KeyPairOptions.KindName, options)),
-            cache ?? new MemoryCredentialCache(timeProvider),
+            OptionsGate.Fixed(new KeyPairOptionsValidator(), name ?? KeyPairOptions.KindName, options),
+            HandlerCache.For(cache, timeProvider, loggerFactory),
             timeProvider ?? TimeProvider.System,
             loggerFactory)
     {
-        ownedCache = cache is null ? (IDisposable)pipeline.Cache : null;
     }
 
     internal KeyPairJwtHandler(
-        string name, IOptionsMonitor<KeyPairOptions> monitor, ICredentialCache cache, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
+        string name, IOptionsMonitor<KeyPairOptions> monitor, HandlerCache cache, TimeProvider timeProvider, ILoggerFactory? loggerFactory)
     {
         var logger = CredentialLoggers.Create<KeyPairJwtHandler>(loggerFactory);
-        pipeline = new Pipeline(name, monitor, cache, timeProvider, logger);
+        this.cache = cache;
+        pipeline = new Pipeline(name, monitor, cache.Cache, timeProvider, logger);
         sendInner = base.SendAsync;
     }
 
@@ -61,8 +61,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
     {
         if (disposing)
         {
-            // HttpClient and a using block may both dispose the handler: dispose the cache once.
-            Interlocked.Exchange(ref ownedCache, null)?.Dispose();
+            cache.Dispose();
         }
 
         base.Dispose(disposing);
@@ -115,10 +114,6 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
         string name, IOptionsMonitor<KeyPairOptions> monitor, ICredentialCache cache, TimeProvider timeProvider, ILogger logger)
         : CredentialPipeline<KeyPairOptions, State>(name, KeyPairOptions.KindName, monitor, logger)
     {
-        private const string Bearer = "Bearer ";
-
-        public ICredentialCache Cache => cache;
-
         protected override State CreateState(KeyPairOptions options)
         {
             var state = new State(Name, options, timeProvider);
@@ -169,7 +164,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
                 CredentialsTelemetry.MaterialRequests.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
                 Log.JwtSigned(Logger, Name, Kind, state.Key.Algorithm, jwt.ExpiresAt);
 
-                return CredentialLifetime.ForJwt(Bearer + jwt.Token, jwt.IssuedAt, jwt.ExpiresAt, state.Ratio);
+                return CredentialLifetime.ForJwt(BearerHeader.Prefix + jwt.Token, jwt.IssuedAt, jwt.ExpiresAt, state.Ratio);
             }
             catch (Exception e) when (e is not CredentialException)
             {

@@ -1,3 +1,5 @@
+using Microsoft.IdentityModel.Tokens;
+
 namespace Atomic.Credentials;
 
 /// <summary>
@@ -27,7 +29,7 @@ public sealed class KeyPairOptions : CredentialOptions
     /// The JWS algorithm: RS256/384/512 or PS256/384/512 for an RSA key (2048 bits or more),
     /// ES256, ES384, ES512 for an EC key on P-256, P-384, P-521 respectively. Default RS256.
     /// </summary>
-    public string Algorithm { get; set; } = "RS256";
+    public string Algorithm { get; set; } = SecurityAlgorithms.RsaSha256;
 
     /// <summary>The <c>iss</c> claim. Required.</summary>
     public string Issuer { get; set; } = string.Empty;

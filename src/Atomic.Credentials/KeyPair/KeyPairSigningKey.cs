@@ -22,7 +22,11 @@ internal sealed class KeyPairSigningKey
 
     /// <summary>The JWS algorithms supported, each with the key it needs.</summary>
     public static readonly IReadOnlyList<string> Algorithms =
-        ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+    [
+        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+    ];
 
     // IdentityModel refuses smaller RSA keys for signing, and RFC 7518 §3.3 asks for 2048 bits.
     private const int MinimumRsaKeySize = 2048;
@@ -98,7 +102,13 @@ internal sealed class KeyPairSigningKey
                 throw new SigningKeyException(AlgorithmField, $"{algorithm} does not fit an RSA key; use RS256/384/512 or PS256/384/512");
             case ECDsa ec:
                 var curve = CurveName(ec);
-                var fitting = curve switch { "P-256" => "ES256", "P-384" => "ES384", "P-521" => "ES512", _ => null };
+                var fitting = curve switch
+                {
+                    "P-256" => SecurityAlgorithms.EcdsaSha256,
+                    "P-384" => SecurityAlgorithms.EcdsaSha384,
+                    "P-521" => SecurityAlgorithms.EcdsaSha512,
+                    _ => null,
+                };
                 if (fitting is null)
                 {
                     throw new SigningKeyException(PrivateKeyLoader.PrivateKeyField, "is an EC key on a curve JWS does not sign with; use P-256, P-384 or P-521");

@@ -26,7 +26,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
     private readonly Pipeline pipeline;
     private readonly SendDelegate sendInner;
     private readonly CredentialBinding binding = new();
-    private readonly MemoryCredentialCache? ownedCache;
+    private readonly HandlerCache cache;
 
     /// <summary>Creates a handler without dependency injection.</summary>
     /// <param name="options">The credential; validated at once.</param>
@@ -47,8 +47,8 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         ILoggerFactory? loggerFactory = null)
         : this(
             name ?? OAuthClientCredentialsOptions.KindName,
-            new StaticOptionsMonitor<OAuthClientCredentialsOptions>(
-                OptionsGate.Validated(new OAuthClientCredentialsOptionsValidator(), name ?? OAuthClientCredentialsOptions.KindName, options)),
+            OAuthClientCredentialsOptions.KindName,
+            OptionsGate.Fixed(new OAuthClientCredentialsOptionsValidator(), name ?? OAuthClientCredentialsOptions.KindName, options),
             cache,
             tokenHandler,
             timeProvider,
@@ -56,35 +56,26 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
     {
     }
 
-    // Without dependency injection, for OAuth options as given or as an integration preset derives them.
+    // Without dependency injection, for OAuth options as given or as an integration preset derives
+    // them; kind is the Type errors and logs name (the preset's own).
     internal OAuthClientCredentialsHandler(
         string name,
+        string kind,
         IOptionsMonitor<OAuthClientCredentialsOptions> monitor,
         ICredentialCache? cache,
         HttpMessageHandler? tokenHandler,
         TimeProvider? timeProvider,
         ILoggerFactory? loggerFactory)
-        : this(
+    {
+        this.cache = HandlerCache.For(cache, timeProvider, loggerFactory);
+        pipeline = new Pipeline(
             name,
+            kind,
             monitor,
-            cache ?? new MemoryCredentialCache(timeProvider, loggerFactory?.CreateLogger<MemoryCredentialCache>()),
+            this.cache.Cache,
             tokenHandler is null ? TokenTransport.Shared : TokenTransport.Over(tokenHandler),
             timeProvider ?? TimeProvider.System,
-            loggerFactory)
-    {
-        ownedCache = cache is null ? (MemoryCredentialCache)pipeline.Cache : null;
-    }
-
-    internal OAuthClientCredentialsHandler(
-        string name,
-        IOptionsMonitor<OAuthClientCredentialsOptions> monitor,
-        ICredentialCache cache,
-        TokenTransport transport,
-        TimeProvider timeProvider,
-        ILoggerFactory? loggerFactory)
-    {
-        var logger = CredentialLoggers.Create<OAuthClientCredentialsHandler>(loggerFactory);
-        pipeline = new Pipeline(name, monitor, cache, transport, timeProvider, logger);
+            CredentialLoggers.Create<OAuthClientCredentialsHandler>(loggerFactory));
         sendInner = base.SendAsync;
     }
 
@@ -97,7 +88,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
     {
         if (disposing)
         {
-            ownedCache?.Dispose();
+            cache.Dispose();
         }
 
         base.Dispose(disposing);
@@ -105,7 +96,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
 
     internal sealed class State : CredentialState
     {
-        public State(string name, OAuthClientCredentialsOptions options, TokenTransport transport, TimeProvider timeProvider, ILogger logger)
+        public State(string name, string kind, OAuthClientCredentialsOptions options, TokenTransport transport, TimeProvider timeProvider, ILogger logger)
             : base(options)
         {
             var parameters = new TokenRequestParameters(options, timeProvider);
@@ -127,7 +118,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             Remembered = new RememberedCredential(timeProvider);
 
             // One delegate per options instance, so a cache hit allocates none.
-            Fetch = new TokenEndpoint(name, options, parameters, transport, timeProvider, logger, options.Profile is { } profile ? profile.Received : null).RequestAsync;
+            Fetch = new TokenEndpoint(name, kind, options, parameters, transport, timeProvider, logger).RequestAsync;
         }
 
         public string CacheKey { get; }
@@ -143,18 +134,18 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         public RememberedCredential Remembered { get; }
     }
 
+    /// <summary>The OAuth credential at run time; <paramref name="kind"/> is the <c>Type</c> it was defined with (a preset's own).</summary>
     internal sealed class Pipeline(
         string name,
+        string kind,
         IOptionsMonitor<OAuthClientCredentialsOptions> monitor,
         ICredentialCache cache,
         TokenTransport transport,
         TimeProvider timeProvider,
         ILogger logger)
-        : CredentialPipeline<OAuthClientCredentialsOptions, State>(name, OAuthClientCredentialsOptions.KindName, monitor, logger)
+        : CredentialPipeline<OAuthClientCredentialsOptions, State>(name, kind, monitor, logger)
     {
-        public ICredentialCache Cache => cache;
-
-        protected override State CreateState(OAuthClientCredentialsOptions options) => new(Name, options, transport, timeProvider, Logger);
+        protected override State CreateState(OAuthClientCredentialsOptions options) => new(Name, Kind, options, transport, timeProvider, Logger);
 
         // The steady state: the token this options instance last obtained, until its refresh instant.
         protected override bool TryApply(State state, HttpRequestMessage request)
@@ -182,7 +173,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
                 // The API's real address came with the token: the guard judges it as it judged the first.
                 if (state.Guard.Check(target) is { } reason)
                 {
-                    throw Refused(target, reason, state.Profile.Kind);
+                    throw Refused(target, reason);
                 }
 
                 request.RequestUri = target;
@@ -212,7 +203,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             }
             await BearerHeader.EvictAsync(cache, state.CacheKey, state.Remembered, request, cancellationToken).ConfigureAwait(false);
 
-            Log.TokenRejected(Logger, Name, request.RequestUri?.IdnHost ?? state.Host);
+            Log.TokenRejected(Logger, Name, Kind, request.RequestUri?.IdnHost ?? state.Host);
             return true;
         }
     }

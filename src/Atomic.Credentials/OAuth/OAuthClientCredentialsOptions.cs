@@ -74,7 +74,7 @@ public sealed class OAuthClientCredentialsOptions : CredentialOptions
     public bool RetryOnUnauthorized { get; set; } = true;
 
     /// <summary>
-    /// Set by an integration preset (Marketo, Salesforce Marketing Cloud) on the options it derives.
+    /// Set by an integration preset (see <c>Integrations/</c>) on the options it derives.
     /// A field, so the configuration binder never sees it.
     /// </summary>
     internal OAuth.OAuthApiProfile? Profile;

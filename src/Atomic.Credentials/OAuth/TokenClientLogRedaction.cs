@@ -1,3 +1,4 @@
+using Atomic.Credentials.Internal;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,6 @@ internal sealed class TokenClientLogRedaction : IPostConfigureOptions<HttpClient
 
         var previous = options.ShouldRedactHeaderValue;
         options.ShouldRedactHeaderValue = header =>
-            header.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || previous(header);
+            header.Equals(HeaderNames.Authorization, StringComparison.OrdinalIgnoreCase) || previous(header);
     }
 }

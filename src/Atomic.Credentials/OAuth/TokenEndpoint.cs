@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Atomic.Credentials.Caching;
 using Atomic.Credentials.Diagnostics;
+using Atomic.Credentials.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Atomic.Credentials.OAuth;
@@ -14,21 +15,23 @@ namespace Atomic.Credentials.OAuth;
 internal sealed class TokenEndpoint
 {
     private readonly string name;
+    private readonly string kind;
     private readonly OAuthClientCredentialsOptions options;
     private readonly TokenRequestParameters parameters;
     private readonly TokenTransport transport;
     private readonly TimeProvider timeProvider;
     private readonly SecretScrubber scrubber;
     private readonly ILogger logger;
-    private readonly Func<CachedCredential, TokenResponse, CachedCredential>? received;
+    private readonly OAuthApiProfile? profile;
 
-    // received: told of each token with the whole response, for an API that needs more of it (an instance URL): returns the entry to cache.
+    // kind: the Type the credential was defined with (a preset's own), named by failures, logs and metrics.
     public TokenEndpoint(
-        string name, OAuthClientCredentialsOptions options, TokenRequestParameters parameters,
-        TokenTransport transport, TimeProvider timeProvider, ILogger logger, Func<CachedCredential, TokenResponse, CachedCredential>? received = null)
+        string name, string kind, OAuthClientCredentialsOptions options, TokenRequestParameters parameters,
+        TokenTransport transport, TimeProvider timeProvider, ILogger logger)
     {
-        this.received = received;
+        profile = options.Profile;
         this.name = name;
+        this.kind = kind;
         this.options = options;
         this.parameters = parameters;
         this.transport = transport;
@@ -44,20 +47,22 @@ internal sealed class TokenEndpoint
     {
         using var activity = CredentialsTelemetry.ActivitySource.StartActivity("Atomic.Credentials.TokenRequest", ActivityKind.Client);
         activity?.SetTag("atomic.credential.name", name);
-        activity?.SetTag("atomic.credential.kind", OAuthClientCredentialsOptions.KindName);
+        activity?.SetTag("atomic.credential.kind", kind);
         activity?.SetTag("server.address", Host);
-        Log.TokenRequesting(logger, name, Host, options.RequestScheme, options.ClientAuthentication);
+        Log.TokenRequesting(logger, name, kind, Host, options.RequestScheme, options.ClientAuthentication);
 
         using var deadline = new CancellationTokenSource(options.TokenRequestTimeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             var body = await SendAsync(linked.Token).ConfigureAwait(false);
-            var entry = CredentialLifetime.ForToken("Bearer " + body.AccessToken, body.ExpiresIn, options.CacheDuration, timeProvider.GetUtcNow());
-            entry = received?.Invoke(entry, body) ?? entry;
+            var entry = CredentialLifetime.ForToken(BearerHeader.Prefix + body.AccessToken, body.ExpiresIn, options.CacheDuration, timeProvider.GetUtcNow());
+
+            // An API built on the kind is told of each token with the whole response, and returns the entry to cache.
+            entry = profile?.Received(entry, body) ?? entry;
             CredentialsTelemetry.MaterialRequests.Add(
-                1, CredentialsTelemetry.CredentialTag(name), CredentialsTelemetry.KindTag(OAuthClientCredentialsOptions.KindName));
-            Log.TokenReceived(logger, name, entry.RefreshAt ?? entry.ExpiresAt, entry.ExpiresAt);
+                1, CredentialsTelemetry.CredentialTag(name), CredentialsTelemetry.KindTag(kind));
+            Log.TokenReceived(logger, name, kind, entry.RefreshAt ?? entry.ExpiresAt, entry.ExpiresAt);
             return entry;
         }
         catch (OperationCanceledException exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -132,7 +137,7 @@ internal sealed class TokenEndpoint
         }
 
         // RFC 6749 §5.1: case-insensitive; an absent type is taken as Bearer, what providers mean by it.
-        if (body.TokenType is not null && !body.TokenType.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        if (body.TokenType is not null && !body.TokenType.Equals(BearerHeader.Scheme, StringComparison.OrdinalIgnoreCase))
         {
             throw Fail(null, $"The token type '{scrubber.Scrub(body.TokenType)}' is not supported; only Bearer tokens are.", status);
         }
@@ -144,9 +149,9 @@ internal sealed class TokenEndpoint
         Activity? activity, string message, HttpStatusCode? status = null, string? error = null, string? description = null, Exception? inner = null)
     {
         error = scrubber.Scrub(error);
-        Log.TokenRequestFailed(logger, name, Host, (int?)status, error);
+        Log.TokenRequestFailed(logger, name, kind, Host, (int?)status, error);
         activity?.SetStatus(ActivityStatusCode.Error, error ?? "token request failed");
         return new CredentialException(
-            name, OAuthClientCredentialsOptions.KindName, message, status, error, scrubber.Scrub(description), inner);
+            name, kind, message, status, error, scrubber.Scrub(description), inner);
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Atomic.Credentials.Internal;
 
 namespace Atomic.Credentials.OAuth;
 
@@ -31,7 +32,7 @@ internal sealed class TokenRequestParameters
         {
             case OAuthClientAuthentication.BasicHeader:
                 // RFC 6749 §2.3.1: each part form-encoded, then joined by ':' and base64-encoded.
-                basicAuthorization = "Basic " + Convert.ToBase64String(
+                basicAuthorization = HeaderNames.BasicPrefix + Convert.ToBase64String(
                     Encoding.UTF8.GetBytes(FormEncode(options.ClientId) + ":" + FormEncode(options.ClientSecret!)));
                 break;
             case OAuthClientAuthentication.PrivateKeyJwt:
@@ -82,7 +83,7 @@ internal sealed class TokenRequestParameters
         request.Headers.Accept.ParseAdd("application/json");
         if (basicAuthorization is not null)
         {
-            request.Headers.TryAddWithoutValidation("Authorization", basicAuthorization);
+            request.Headers.TryAddWithoutValidation(HeaderNames.Authorization, basicAuthorization);
         }
 
         return request;

@@ -15,6 +15,12 @@ internal static class TokenResponseReader
     /// <summary>Far above any real token response, far below what could hurt the process.</summary>
     public const int MaxBytes = 64 * 1024;
 
+    /// <summary>How many members the token response may carry beyond RFC 6749's for <see cref="TokenResponse.Extra"/>; more are skipped.</summary>
+    public const int MaxExtraFields = 16;
+
+    /// <summary>The longest name or value kept in <see cref="TokenResponse.Extra"/> (an instance URL is far shorter); a longer one is skipped.</summary>
+    public const int MaxExtraLength = 2048;
+
     /// <summary>Reads and parses the body; throws <see cref="FormatException"/> with a reason free of its content.</summary>
     public static async Task<TokenResponse> ReadAsync(HttpContent content, CancellationToken cancellationToken)
     {
@@ -51,8 +57,9 @@ internal static class TokenResponseReader
             json = json[3..];
         }
 
-        string? accessToken = null, tokenType = null, error = null, description = null, rest = null, soap = null;
+        string? accessToken = null, tokenType = null, error = null, description = null;
         TimeSpan? expiresIn = null;
+        Dictionary<string, string>? extra = null;
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
@@ -64,6 +71,7 @@ internal static class TokenResponseReader
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var field = FieldOf(ref reader);
+                var name = field == Field.Other ? ExtraName(ref reader, extra) : null;
                 reader.Read();
                 switch (field)
                 {
@@ -72,9 +80,7 @@ internal static class TokenResponseReader
                     case Field.ExpiresIn: expiresIn = ReadSeconds(ref reader); break;
                     case Field.Error: error = ReadString(ref reader, "error"); break;
                     case Field.ErrorDescription: description = ReadString(ref reader, "error_description"); break;
-                    case Field.RestInstanceUrl: rest = ReadString(ref reader, "rest_instance_url"); break;
-                    case Field.SoapInstanceUrl: soap = ReadString(ref reader, "soap_instance_url"); break;
-                    default: reader.Skip(); break;
+                    default: ReadExtra(ref reader, name, ref extra); break;
                 }
             }
 
@@ -89,7 +95,8 @@ internal static class TokenResponseReader
             throw new FormatException($"the response is not valid JSON (byte {exception.BytePositionInLine})");
         }
 
-        return new TokenResponse(accessToken, tokenType, expiresIn, error, description) { RestInstanceUrl = rest, SoapInstanceUrl = soap };
+        var response = new TokenResponse(accessToken, tokenType, expiresIn, error, description);
+        return extra is null ? response : response with { Extra = extra };
     }
 
     // ValueTextEquals compares the unescaped name, so "access\u005ftoken" is recognised too.
@@ -99,9 +106,24 @@ internal static class TokenResponseReader
         : reader.ValueTextEquals("expires_in"u8) ? Field.ExpiresIn
         : reader.ValueTextEquals("error"u8) ? Field.Error
         : reader.ValueTextEquals("error_description"u8) ? Field.ErrorDescription
-        : reader.ValueTextEquals("rest_instance_url"u8) ? Field.RestInstanceUrl
-        : reader.ValueTextEquals("soap_instance_url"u8) ? Field.SoapInstanceUrl
         : Field.Other;
+
+    // The name of a member the kind does not know, when there is still room to keep one.
+    private static string? ExtraName(ref Utf8JsonReader reader, Dictionary<string, string>? extra) =>
+        (extra?.Count ?? 0) < MaxExtraFields && reader.ValueSpan.Length <= MaxExtraLength ? reader.GetString() : null;
+
+    // Kept for the API on the kind (a preset) when a string of bounded length; anything else is skipped, not judged.
+    private static void ReadExtra(ref Utf8JsonReader reader, string? name, ref Dictionary<string, string>? extra)
+    {
+        if (name is not null && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= MaxExtraLength)
+        {
+            extra ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            extra[name] = reader.GetString()!;
+            return;
+        }
+
+        reader.Skip();
+    }
 
     private static string? ReadString(ref Utf8JsonReader reader, string field) => reader.TokenType switch
     {
@@ -167,7 +189,5 @@ internal static class TokenResponseReader
         ExpiresIn,
         Error,
         ErrorDescription,
-        RestInstanceUrl,
-        SoapInstanceUrl,
     }
 }

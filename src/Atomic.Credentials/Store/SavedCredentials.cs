@@ -74,9 +74,24 @@ internal sealed class SavedCredentials : IDisposable
 
     private async Task<Credential> ResolveAsync(string name, Slot slot, long seen)
     {
-        var definition = await store.ResolveAsync(name, CancellationToken.None).ConfigureAwait(false)
-            ?? throw new CredentialException(name, CredentialStore.UnknownKind,
+        ResolvedDefinition? definition;
+        try
+        {
+            definition = await store.ResolveAsync(name, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not CredentialException)
+        {
+            // The storage's own message names where it is (a file, a host and database), never a secret.
+            throw new CredentialException(name, CredentialStore.UnknownKind,
+                $"The saved credential could not be read from the credential store ({exception.GetType().Name}: {exception.Message}). The request was not sent.", exception);
+        }
+
+        if (definition is null)
+        {
+            throw new CredentialException(name, CredentialStore.UnknownKind,
                 $"No saved credential is named '{name}'. Save it with ICredentialStore.SaveAsync first. The request was not sent.");
+        }
+
         var credential = definition.Kind.CreateFromOptions(services, name, definition.Options);
 
         // A change reported while the definition was read may be newer than what was read: the

@@ -32,7 +32,7 @@ public sealed class AwsCanonicalHostTests
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(address, "/object"));
         var trace = new SigV4Trace();
 
-        new SigV4Signer("us-east-1", "s3").SignHeaders(request, new AwsKeys("AKID", Secret, null), Now, PayloadHash.Empty, payloadHashHeader: true, trace: trace);
+        new SigV4Signer("us-east-1", "s3").SignHeaders(request, new SigV4Request(new AwsKeys("AKID", Secret, null), Now, PayloadHash.Empty) { PayloadHashHeader = true, Trace = trace });
 
         Assert.That(trace.CanonicalRequest, Does.Contain("\nhost:" + received + "\n"));
         Assert.That(received, Does.EndWith(":" + address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -163,4 +163,27 @@ public sealed class AwsCredentialsTests
             Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await presigner.PresignAsync(HttpMethod.Get, new Uri("https://bucket.s3.amazonaws.com/x"), TimeSpan.FromDays(8)));
         });
     }
+
+    [Test]
+    public void A_refused_presign_is_counted_and_logged_like_a_refused_request()
+    {
+        using var telemetry = new TelemetryRecorder();
+        using var loggers = telemetry.LoggerFactory();
+        var presigner = new AwsRequestPresigner(
+            Options("s3", o => o.AllowedHosts = ["*.s3.amazonaws.com"]), "presign-refusal", new FakeTimeProvider(Now), loggers);
+
+        var error = Assert.ThrowsAsync<CredentialException>(async () => await presigner.PresignAsync(HttpMethod.Get, new Uri("https://evil.example.com/x")));
+
+        var refused = telemetry.Logs.GetSnapshot().Where(record => record.Id.Name == "RequestRefused").ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.EndWith("Refused to presign a URL for 'evil.example.com': the host is not in AllowedHosts."));
+            Assert.That(error.CredentialName, Is.EqualTo("presign-refusal"));
+            Assert.That(refused.Select(record => record.Message), Is.EqualTo(new[]
+            {
+                "Credential 'presign-refusal' (AwsSignedRequest) refused a request to evil.example.com: the host is not in AllowedHosts",
+            }));
+            Assert.That(telemetry.Everything(), Has.Some.EqualTo("atomic.credentials.refused atomic.credential.name=presign-refusal"));
+        });
+    }
 }

@@ -111,11 +111,11 @@ public sealed class AwsSdkCrossCheckTests
         var payload = query && signer.IsS3 ? PayloadHash.Unsigned : Convert.ToHexStringLower(SHA256.HashData(generated.Body ?? []));
         if (query)
         {
-            var presigned = signer.SignQuery(request, generated.Keys, At, 900, payload);
+            var presigned = signer.SignQuery(request, new SigV4Request(generated.Keys, At, payload) { ExpiresSeconds = 900 });
             return Parameter(presigned, "X-Amz-Signature");
         }
 
-        signer.SignHeaders(request, generated.Keys, At, payload, contentHashHeader);
+        signer.SignHeaders(request, new SigV4Request(generated.Keys, At, payload) { PayloadHashHeader = contentHashHeader });
         var authorization = request.Headers.GetValues("Authorization").Single();
         return authorization[(authorization.LastIndexOf('=') + 1)..];
     }

@@ -43,18 +43,26 @@ public sealed class AwsSigningSuiteTests
         var suite = SuiteCase.Load(name);
         using var request = suite.Request();
         var trace = new SigV4Trace();
-        var signer = new SigV4Signer(suite.Region, suite.Service, s3Rules: !suite.Normalize);
+        var signer = new SigV4Signer(suite.Region, suite.Service);
         var payloadHash = Convert.ToHexStringLower(SHA256.HashData(suite.Body));
+        var signing = new SigV4Request(suite.Keys, suite.Timestamp, payloadHash)
+        {
+            PayloadHashHeader = suite.SignBody,
+            ExpiresSeconds = suite.ExpiresSeconds,
+            S3Rules = !suite.Normalize,
+            SessionTokenUnsigned = suite.OmitSessionToken,
+            Trace = trace,
+        };
         string signature;
         if (mode == Mode.Header)
         {
-            signer.SignHeaders(request, suite.Keys, suite.Timestamp, payloadHash, payloadHashHeader: suite.SignBody, signSessionToken: !suite.OmitSessionToken, trace);
+            signer.SignHeaders(request, signing);
             var authorization = request.Headers.GetValues("Authorization").Single();
             signature = authorization[(authorization.IndexOf("Signature=", StringComparison.Ordinal) + "Signature=".Length)..];
         }
         else
         {
-            var presigned = signer.SignQuery(request, suite.Keys, suite.Timestamp, suite.ExpiresSeconds, payloadHash, signSessionToken: !suite.OmitSessionToken, trace);
+            var presigned = signer.SignQuery(request, signing);
             var query = presigned.Query;
             signature = query[(query.IndexOf("X-Amz-Signature=", StringComparison.Ordinal) + "X-Amz-Signature=".Length)..];
         }

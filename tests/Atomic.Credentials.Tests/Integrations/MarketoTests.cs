@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Atomic.Credentials.OAuth;
+using Atomic.Credentials.Integrations;
 using Atomic.Credentials.Tests.OAuth;
 using ForwardOnlyStream = Atomic.Credentials.Tests.Aws.AwsTestSupport.ForwardOnlyStream;
 
@@ -11,7 +11,7 @@ public sealed class MarketoTests
 {
     private const string Secret = "mkto-S3cret/+=value";
 
-    private static readonly Dictionary<string, string?> Credential = new()
+    internal static readonly Dictionary<string, string?> Credential = new()
     {
         ["Type"] = "Marketo",
         ["IdentityUrl"] = "https://064-CCJ-768.mktorest.com/identity",

@@ -1,4 +1,6 @@
+using System.Net;
 using Atomic.Credentials.Tests.OAuth;
+using Atomic.Credentials.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -51,6 +53,25 @@ internal sealed class PresetHost : IAsyncDisposable
 
     public ValueTask DisposeAsync() => provider.DisposeAsync();
 
+    /// <summary>
+    /// Sends one request through <paramref name="credential"/> whose token request the identity
+    /// provider refuses: what the caller gets, the token failure's log line, and everything printed.
+    /// </summary>
+    public static async Task<TokenFailure> RefusedTokenAsync(Dictionary<string, string?> credential, string requestUri)
+    {
+        using var telemetry = new TelemetryRecorder();
+        using var loggers = telemetry.LoggerFactory();
+        await using var host = new PresetHost(
+            credential,
+            (_, _) => OAuthTestKit.Json("""{"error":"invalid_client","error_description":"bad client"}""", HttpStatusCode.Unauthorized),
+            (_, _) => new HttpResponseMessage(HttpStatusCode.OK),
+            loggers);
+
+        var error = Assert.ThrowsAsync<CredentialException>(() => host.Client.GetAsync(requestUri))!;
+        var failed = telemetry.Logs.GetSnapshot().Single(record => record.Id.Name == "TokenRequestFailed");
+        return new TokenFailure(error, failed.Message, failed.StructuredState!.Single(pair => pair.Key == "Kind").Value, telemetry.Everything());
+    }
+
     private static StubHandler Recording(List<Recorded> log, Func<HttpRequestMessage, int, HttpResponseMessage> respond) =>
         new(async (request, cancellationToken) =>
         {
@@ -65,6 +86,8 @@ internal sealed class PresetHost : IAsyncDisposable
 
             return respond(request, count);
         });
+
+    internal sealed record TokenFailure(CredentialException Error, string LogLine, string? LoggedKind, IReadOnlyList<string> Printed);
 
     internal sealed record Recorded(HttpMethod Method, Uri Uri, string? Authorization, string? ContentType, string? Body);
 }

@@ -9,7 +9,7 @@ public sealed class SalesforceMarketingCloudTests
 {
     private const string Instance = "https://mc563885gzs27c5t9-63k636ttgm.rest.marketingcloudapis.com/";
 
-    private static readonly Dictionary<string, string?> Credential = new()
+    internal static readonly Dictionary<string, string?> Credential = new()
     {
         ["Type"] = "SalesforceMarketingCloud",
         ["Subdomain"] = "mc563885gzs27c5t9",

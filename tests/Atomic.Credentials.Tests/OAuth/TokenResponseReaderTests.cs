@@ -88,4 +88,25 @@ public sealed class TokenResponseReaderTests
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             throw new AssertionException("the body was read");
     }
+
+    [Test]
+    public void Hands_the_string_members_it_does_not_know_to_the_preset_bounded()
+    {
+        var many = string.Concat(Enumerable.Range(0, TokenResponseReader.MaxExtraFields + 4).Select(i => $",\"m{i}\":\"v{i}\""));
+        var long_ = new string('x', TokenResponseReader.MaxExtraLength + 1);
+        var json = $$"""{"a":"1","n":2,"o":{"p":"q"},"l":"{{long_}}","access_token":"abc","rest\u005finstance_url":"https://i.example.com/"{{many}}}""";
+
+        var response = TokenResponseReader.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.AccessToken, Is.EqualTo("abc"));
+            Assert.That(response.Extra["a"], Is.EqualTo("1"));
+            Assert.That(response.Extra["rest_instance_url"], Is.EqualTo("https://i.example.com/"));
+            Assert.That(response.Extra.Keys, Has.None.EqualTo("n").And.None.EqualTo("o").And.None.EqualTo("p").And.None.EqualTo("l").And.None.EqualTo("access_token"));
+            Assert.That(response.Extra, Has.Count.EqualTo(TokenResponseReader.MaxExtraFields));
+            Assert.That(response.ToString(), Does.Not.Contain("abc").And.Not.Contain("i.example.com"));
+            Assert.That(TokenResponseReader.Parse("""{"access_token":"abc"}"""u8).Extra, Is.Empty);
+        });
+    }
 }
