@@ -74,6 +74,9 @@ internal sealed class ChangeListener(
 
                 failures = 0;
                 Log.Listening(logger, server.ToString());
+
+                // Changes made before LISTEN took effect (at the first connection too) were not
+                // notified: a credential resolved before then is read again.
                 Announce(null);
                 while (true)
                 {

@@ -3,13 +3,11 @@ using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Aws;
 
-internal sealed class AwsSignedRequestOptionsValidator : IValidateOptions<AwsSignedRequestOptions>
+internal sealed class AwsSignedRequestOptionsValidator : CredentialOptionsValidator<AwsSignedRequestOptions>
 {
-    public ValidateOptionsResult Validate(string? name, AwsSignedRequestOptions options)
+    protected override void Check(OptionsErrors errors, AwsSignedRequestOptions options)
     {
-        var errors = new OptionsErrors(name, AwsSignedRequestOptions.KindName);
         Validate(errors, options, nameof(options.Expires));
-        return errors.Result;
     }
 
     /// <summary>

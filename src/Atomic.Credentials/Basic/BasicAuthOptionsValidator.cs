@@ -3,11 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Basic;
 
-internal sealed class BasicAuthOptionsValidator : IValidateOptions<BasicAuthOptions>
+internal sealed class BasicAuthOptionsValidator : CredentialOptionsValidator<BasicAuthOptions>
 {
-    public ValidateOptionsResult Validate(string? name, BasicAuthOptions options)
+    protected override void Check(OptionsErrors errors, BasicAuthOptions options)
     {
-        var errors = new OptionsErrors(name, BasicAuthOptions.KindName);
         errors.AddCommon(options);
         if (errors.Required(nameof(options.Username), options.Username) && options.Username.Contains(':', StringComparison.Ordinal))
         {
@@ -23,7 +22,5 @@ internal sealed class BasicAuthOptionsValidator : IValidateOptions<BasicAuthOpti
         {
             errors.NoControlCharacters(nameof(options.Password), options.Password);
         }
-
-        return errors.Result;
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Headers;
 
-internal sealed class CustomHeadersOptionsValidator : IValidateOptions<CustomHeadersOptions>
+internal sealed class CustomHeadersOptionsValidator : CredentialOptionsValidator<CustomHeadersOptions>
 {
     // RFC 9110 §5.6.2 tchar.
     private static readonly SearchValues<char> TokenChars =
@@ -18,14 +18,13 @@ internal sealed class CustomHeadersOptionsValidator : IValidateOptions<CustomHea
         "Content-MD5", "Content-Range", "Content-Disposition", "Expires", "Last-Modified", "Allow",
     };
 
-    public ValidateOptionsResult Validate(string? name, CustomHeadersOptions options)
+    protected override void Check(OptionsErrors errors, CustomHeadersOptions options)
     {
-        var errors = new OptionsErrors(name, CustomHeadersOptions.KindName);
         errors.AddCommon(options);
         if (options.Headers is null || options.Headers.Count == 0)
         {
             errors.Add(nameof(options.Headers), "must name at least one header");
-            return errors.Result;
+            return;
         }
 
         foreach (var (header, value) in options.Headers)
@@ -51,7 +50,5 @@ internal sealed class CustomHeadersOptionsValidator : IValidateOptions<CustomHea
                 errors.Add(field, "must be printable ASCII; HttpClient refuses other characters in header values");
             }
         }
-
-        return errors.Result;
     }
 }

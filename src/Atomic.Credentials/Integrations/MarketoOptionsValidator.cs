@@ -3,11 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Integrations;
 
-internal sealed class MarketoOptionsValidator : IValidateOptions<MarketoOptions>
+internal sealed class MarketoOptionsValidator : CredentialOptionsValidator<MarketoOptions>
 {
-    public ValidateOptionsResult Validate(string? name, MarketoOptions options)
+    protected override void Check(OptionsErrors errors, MarketoOptions options)
     {
-        var errors = new OptionsErrors(name, MarketoOptions.KindName);
         errors.AddCommon(options);
         errors.EndpointUrl(nameof(options.IdentityUrl), options.IdentityUrl, options.AllowInsecureTransport);
         if (Uri.TryCreate(options.IdentityUrl, UriKind.Absolute, out var identity) && identity.Query.Length > 0)
@@ -23,6 +22,5 @@ internal sealed class MarketoOptionsValidator : IValidateOptions<MarketoOptions>
         errors.Required(nameof(options.ClientId), options.ClientId);
         errors.Required(nameof(options.ClientSecret), options.ClientSecret);
         errors.Timeout(nameof(options.TokenRequestTimeout), options.TokenRequestTimeout);
-        return errors.Result;
     }
 }

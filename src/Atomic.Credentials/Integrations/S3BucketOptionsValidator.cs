@@ -4,14 +4,13 @@ using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Integrations;
 
-internal sealed class S3BucketOptionsValidator : IValidateOptions<S3BucketOptions>
+internal sealed class S3BucketOptionsValidator : CredentialOptionsValidator<S3BucketOptions>
 {
     private static readonly System.Buffers.SearchValues<char> BucketCharacters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789.-");
 
-    public ValidateOptionsResult Validate(string? name, S3BucketOptions options)
+    protected override void Check(OptionsErrors errors, S3BucketOptions options)
     {
-        var errors = new OptionsErrors(name, S3BucketOptions.KindName);
         var bucket = options.BucketName;
         if (errors.Required(nameof(options.BucketName), bucket)
             && (bucket.Length is < 3 or > 63 || bucket.AsSpan().ContainsAnyExcept(BucketCharacters)))
@@ -33,6 +32,5 @@ internal sealed class S3BucketOptionsValidator : IValidateOptions<S3BucketOption
         // Keys, region, expiry and host rules are the SigV4 kind's own, judged by its checks under
         // this kind's name (its fields have the same names, except Expires).
         AwsSignedRequestOptionsValidator.Validate(errors, options.Signing(), nameof(options.PresignedUrlExpiry));
-        return errors.Result;
     }
 }

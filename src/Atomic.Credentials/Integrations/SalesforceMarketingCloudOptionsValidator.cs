@@ -3,11 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Integrations;
 
-internal sealed class SalesforceMarketingCloudOptionsValidator : IValidateOptions<SalesforceMarketingCloudOptions>
+internal sealed class SalesforceMarketingCloudOptionsValidator : CredentialOptionsValidator<SalesforceMarketingCloudOptions>
 {
-    public ValidateOptionsResult Validate(string? name, SalesforceMarketingCloudOptions options)
+    protected override void Check(OptionsErrors errors, SalesforceMarketingCloudOptions options)
     {
-        var errors = new OptionsErrors(name, SalesforceMarketingCloudOptions.KindName);
         errors.AddCommon(options);
         if (errors.Required(nameof(options.Subdomain), options.Subdomain)
             && !OptionsErrors.IsHostLabel(options.Subdomain))
@@ -30,6 +29,5 @@ internal sealed class SalesforceMarketingCloudOptionsValidator : IValidateOption
         }
 
         errors.Timeout(nameof(options.TokenRequestTimeout), options.TokenRequestTimeout);
-        return errors.Result;
     }
 }

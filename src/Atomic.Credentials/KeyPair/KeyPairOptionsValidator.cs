@@ -3,11 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.KeyPair;
 
-internal sealed class KeyPairOptionsValidator : IValidateOptions<KeyPairOptions>
+internal sealed class KeyPairOptionsValidator : CredentialOptionsValidator<KeyPairOptions>
 {
-    public ValidateOptionsResult Validate(string? name, KeyPairOptions options)
+    protected override void Check(OptionsErrors errors, KeyPairOptions options)
     {
-        var errors = new OptionsErrors(name, KeyPairOptions.KindName);
         errors.AddCommon(options);
 
         // Loading the key is the only proof that it, its passphrase and the algorithm work together.
@@ -37,6 +36,5 @@ internal sealed class KeyPairOptionsValidator : IValidateOptions<KeyPairOptions>
         }
 
         ClaimValues.Validate(errors, options.Claims);
-        return errors.Result;
     }
 }

@@ -3,13 +3,12 @@ using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.OAuth;
 
-internal sealed class OAuthClientCredentialsOptionsValidator : IValidateOptions<OAuthClientCredentialsOptions>
+internal sealed class OAuthClientCredentialsOptionsValidator : CredentialOptionsValidator<OAuthClientCredentialsOptions>
 {
     private static readonly TimeSpan MaxCacheDuration = TimeSpan.FromDays(1);
 
-    public ValidateOptionsResult Validate(string? name, OAuthClientCredentialsOptions options)
+    protected override void Check(OptionsErrors errors, OAuthClientCredentialsOptions options)
     {
-        var errors = new OptionsErrors(name, OAuthClientCredentialsOptions.KindName);
         errors.AddCommon(options);
         errors.EndpointUrl(nameof(options.IdentityUrl), options.IdentityUrl, options.AllowInsecureTransport);
         errors.Required(nameof(options.ClientId), options.ClientId);
@@ -41,7 +40,6 @@ internal sealed class OAuthClientCredentialsOptionsValidator : IValidateOptions<
         errors.Timeout(nameof(options.TokenRequestTimeout), options.TokenRequestTimeout);
 
         ValidateAdditionalParameters(errors, options);
-        return errors.Result;
     }
 
     private static void ValidateAdditionalParameters(OptionsErrors errors, OAuthClientCredentialsOptions options)

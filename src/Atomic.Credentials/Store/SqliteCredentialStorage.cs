@@ -14,6 +14,9 @@ public sealed class SqliteCredentialStorage : ICredentialStorage, IDisposable
     // How many rows of the change log are kept; a watcher further behind is told "anything changed".
     private const int ChangesKept = 10_000;
 
+    private const int MaxConcurrentOperations = 4;
+
+    private readonly SemaphoreSlim operations = new(MaxConcurrentOperations, MaxConcurrentOperations);
     private readonly string connectionString;
     private readonly string file;
     private readonly StorageWatchers watchers = new();
@@ -188,25 +191,23 @@ public sealed class SqliteCredentialStorage : ICredentialStorage, IDisposable
     }
 
     // Microsoft.Data.Sqlite runs its async methods synchronously: the work runs here, cancellation checked first.
-    private Task<T> Run<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    // At most a few operations at once: each holds a pooled connection with its own page cache, and
+    // a burst of callers (many credentials resolved together) would otherwise open one each.
+    private async Task<T> Run<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled<T>(cancellationToken);
-        }
-
+        await operations.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var connection = Open();
-            return Task.FromResult(work(connection));
+            return work(connection);
         }
         catch (SqliteException exception)
         {
-            return Task.FromException<T>(Failure(exception));
+            throw Failure(exception);
         }
-        catch (InvalidOperationException exception)
+        finally
         {
-            return Task.FromException<T>(exception);
+            operations.Release();
         }
     }
 

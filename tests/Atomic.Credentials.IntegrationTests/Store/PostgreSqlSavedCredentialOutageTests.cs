@@ -43,8 +43,8 @@ public sealed class PostgreSqlSavedCredentialOutageTests : PostgreSqlTestBase
             await Task.Delay(100); // the listener's connection drops and retries meanwhile
         }
 
-        var refused = Assert.ThrowsAsync<PostgreSqlCredentialStorageException>(() => app.SendAsync("acme/later", "later"));
-        var refusedAgain = Assert.ThrowsAsync<PostgreSqlCredentialStorageException>(() => app.SendAsync("acme/later", "later"));
+        var refused = Assert.ThrowsAsync<CredentialException>(() => app.SendAsync("acme/later", "later"));
+        var refusedAgain = Assert.ThrowsAsync<CredentialException>(() => app.SendAsync("acme/later", "later"));
         var resolvedDuringOutage = app.Received.Where(r => r.Path == "/resolved" && r.At >= down).Select(SavedCredentialApp.PasswordOf).ToList();
 
         await Server.RestartAsync();
@@ -72,6 +72,8 @@ public sealed class PostgreSqlSavedCredentialOutageTests : PostgreSqlTestBase
             Assert.That(during, Is.All.EqualTo(HttpStatusCode.OK), "the credential resolved before the outage is still applied");
             Assert.That(resolvedDuringOutage, Has.Count.EqualTo(10).And.All.EqualTo("resolved-secret"), "and each of those requests carried it");
             Assert.That(refused.Message, Does.Contain(where).And.Contain("'acme/later'"), "the error names the server, the database and the credential");
+            Assert.That(refused.CredentialName, Is.EqualTo("acme/later"));
+            Assert.That(refused.InnerException, Is.InstanceOf<PostgreSqlCredentialStorageException>(), "a CredentialException like every refusal, the store's own error inside");
             Assert.That(refused.ToString() + refusedAgain!.ToString(), Does.Not.Contain(Server.Password).And.Not.Contain(laterSecret), "never the password or a secret");
             Assert.That(app.Received.Where(r => r.Path == "/later" && r.At < up), Is.Empty, "nothing was sent for the credential that could not be resolved");
             Assert.That(laterAfterRestart, Is.EqualTo(HttpStatusCode.OK), "the failure was not kept: after the restart it resolves");

@@ -60,11 +60,12 @@ public sealed class SqliteUnusableFileTests
         var path = Path.Combine(folder.Path, "missing", "credentials.db");
         await using var app = await SavedCredentialApp.StartAsync(services => services.AddAtomicCredentialStore(o => o.UseSqlite(path)));
 
-        var refused = Assert.ThrowsAsync<InvalidOperationException>(() => app.SendAsync("acme/crm"));
+        var refused = Assert.ThrowsAsync<CredentialException>(() => app.SendAsync("acme/crm"));
 
         Assert.Multiple(() =>
         {
             Assert.That(refused!.Message, Does.Contain(path).And.Contain("does not exist"));
+            Assert.That(refused.CredentialName, Is.EqualTo("acme/crm"));
             Assert.That(app.Received, Is.Empty);
         });
     }

@@ -73,7 +73,7 @@ internal sealed class PostgreSqlServer : IAsyncDisposable
     /// <summary>Starts the server (again) on its port; returns once it accepts connections.</summary>
     public Task RestartAsync() => RunServerProgramAsync(
         "pg_ctl", "-D", Data, "-l", Path.Combine(Folder, "server.log"), "-w", "-t", "30", "-o",
-        $"-c listen_addresses=127.0.0.1 -p {Port.ToString(CultureInfo.InvariantCulture)} -c unix_socket_directories={Folder} -c fsync=off -c full_page_writes=off",
+        $"-c listen_addresses=127.0.0.1 -p {Port.ToString(CultureInfo.InvariantCulture)} -c unix_socket_directories={Folder} -c fsync=off -c full_page_writes=off -c max_connections=500 -c shared_buffers=32MB",
         "start");
 
     /// <summary>Stops the server at once (an outage: no clean shutdown, connections cut).</summary>

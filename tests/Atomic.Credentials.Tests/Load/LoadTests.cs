@@ -98,7 +98,8 @@ public sealed class LoadTests
         return errors;
     }
 
-    private static (long Heap, long WorkingSet) Memory()
+    /// <summary>The GC heap after a full collection, and the working set.</summary>
+    internal static (long Heap, long WorkingSet) Memory()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
