@@ -26,22 +26,22 @@ internal static class RealEndpoints
 
         await using var provider = services.BuildServiceProvider();
         var clients = provider.GetRequiredService<IHttpClientFactory>();
-        var table = new TourTable($"Atomic.Credentials tour — {path}");
+        var table = new RequestTable($"Atomic.Credentials tour — {path}");
         foreach (var (credential, method, url) in requests)
         {
             try
             {
                 using var request = new HttpRequestMessage(method, url);
                 using var response = await clients.CreateClient(credential).SendAsync(request);
-                table.Add(credential, $"{method} {url}", $"{(int)response.StatusCode} {response.ReasonPhrase}", response.IsSuccessStatusCode);
+                table.Add(credential, $"{method} {url}", $"{(int)response.StatusCode} {response.ReasonPhrase}", RequestTable.Accepted, response.IsSuccessStatusCode);
             }
             catch (Exception exception)
             {
-                table.Add(credential, $"{method} {url}", exception.Message, false);
+                table.Add(credential, $"{method} {url}", exception.Message, "failed", false);
             }
         }
 
         table.Print();
-        return table.AllAccepted ? 0 : 1;
+        return table.AsExpected ? 0 : 1;
     }
 }

@@ -93,7 +93,7 @@ foreach (var failure in failures.Distinct().Take(5))
 Console.WriteLine($"RESULT ok={results.Count(ok => ok)} failed={results.Count(ok => !ok)}");
 return 0;
 
-/// <summary>The README's adapter: ASP.NET Data Protection as the credential cache's protector.</summary>
+/// <summary>The adapter docs/caching.md once showed: ASP.NET Data Protection as the credential cache's protector.</summary>
 internal sealed class DataProtectionCredentialProtector(IDataProtectionProvider provider) : ICredentialProtector
 {
     private readonly IDataProtector protector = provider.CreateProtector("Atomic.Credentials.Cache");

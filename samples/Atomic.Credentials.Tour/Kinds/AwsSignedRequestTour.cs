@@ -20,12 +20,16 @@ internal sealed class AwsSignedRequestTour : ITourKind
         new("AwsSignedRequest", "s3-presigned", HttpMethod.Get, Key),
     ];
 
-    public void MapDemoEndpoints(WebApplication api, IConfiguration credentials)
+    public void MapDemoEndpoints(WebApplication api, IConfiguration credentials, IConfiguration saved)
     {
+        // Every AWS key of the tour, configured or saved (the S3Bucket preset signs here too).
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in new[] { "s3", "s3-presigned" })
+        foreach (var entry in credentials.GetChildren().Concat(saved.GetSection("SavedCredentials").GetChildren()))
         {
-            secrets[credentials[$"{name}:AccessKeyId"]!] = credentials[$"{name}:SecretAccessKey"]!;
+            if (entry["AccessKeyId"] is { } accessKeyId && entry["SecretAccessKey"] is { } secret)
+            {
+                secrets[accessKeyId] = secret;
+            }
         }
 
         api.Map("/aws/{**key}", async (HttpContext context) =>

@@ -6,7 +6,7 @@ internal sealed class BasicAuthTour : ITourKind
 {
     public IEnumerable<TourStep> Steps => [new("BasicAuth", "legacy", HttpMethod.Get, "/basic/orders")];
 
-    public void MapDemoEndpoints(WebApplication api, IConfiguration credentials)
+    public void MapDemoEndpoints(WebApplication api, IConfiguration credentials, IConfiguration saved)
     {
         var expectedUser = credentials["legacy:Username"];
         var expectedPassword = credentials["legacy:Password"];

@@ -10,6 +10,9 @@ namespace Atomic.Credentials.Tour.Kinds;
 /// </summary>
 internal sealed class KeyPairTour : ITourKind
 {
+    /// <summary>The public half of the tour's key as a JWKS document, as you would hand it to the partner.</summary>
+    public static string? Jwks { get; private set; }
+
     // Two requests: the second carries the same JWT, served from the cache.
     public IEnumerable<TourStep> Steps =>
     [
@@ -17,16 +20,12 @@ internal sealed class KeyPairTour : ITourKind
         new("KeyPair", "partner", HttpMethod.Get, "/keypair/orders?page=2"),
     ];
 
-    public void MapDemoEndpoints(WebApplication api, IConfiguration credentials)
+    public void MapDemoEndpoints(WebApplication api, IConfiguration credentials, IConfiguration saved)
     {
         var options = new KeyPairOptions();
         credentials.GetSection("partner").Bind(options);
         var publicKey = KeyPairPublicKey.FromOptions(options, "partner");
-        Console.WriteLine("KeyPair 'partner': the public key to register with the system you call");
-        Console.WriteLine(publicKey.ToPem());
-        Console.WriteLine("…or as a JWKS document:");
-        Console.WriteLine(publicKey.ToJwks());
-        Console.WriteLine();
+        Jwks = publicKey.ToJwks();
 
         var validation = new TokenValidationParameters
         {

@@ -21,7 +21,7 @@ internal sealed class OAuthTour : ITourKind
         new("OAuth (Query)", "marketing", HttpMethod.Get, "/oauth/marketing/leads"),
     ];
 
-    public void MapDemoEndpoints(WebApplication api, IConfiguration credentials)
+    public void MapDemoEndpoints(WebApplication api, IConfiguration credentials, IConfiguration saved)
     {
         // appsettings.json cannot know the demo API's free port: point both Identity URLs at it once it listens.
         api.Lifetime.ApplicationStarted.Register(() =>

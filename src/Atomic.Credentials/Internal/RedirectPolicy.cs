@@ -45,7 +45,7 @@ internal sealed class RedirectPolicy
                     return new RedirectPolicy(true, client.MaxAutomaticRedirections);
                 default:
                     // Redirects off already (the caller then gets the 3xx), or a handler of the user's own,
-                    // which must not follow redirects itself (the README says so).
+                    // which must not follow redirects itself (docs/security.md says so).
                     return None;
             }
         }

@@ -338,7 +338,7 @@ public sealed class DistributedCredentialCacheTests
     }
 }
 
-/// <summary>The adapter the README shows: ASP.NET Data Protection as the cache's protector.</summary>
+/// <summary>The adapter docs/caching.md once showed: ASP.NET Data Protection as the cache's protector.</summary>
 internal sealed class DataProtectionCredentialProtector(IDataProtectionProvider provider) : ICredentialProtector
 {
     private readonly IDataProtector protector = provider.CreateProtector("Atomic.Credentials.Cache");

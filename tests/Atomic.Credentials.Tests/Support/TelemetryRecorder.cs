@@ -100,7 +100,7 @@ internal sealed class TelemetryRecorder : IDisposable
 
             // IHttpClientFactory's own header log (category System.Net.Http.HttpClient.*) redacts its
             // formatted message, which is checked; its structured state carries the raw headers
-            // whatever the redaction (a .NET behaviour documented in the README), so it is left out.
+            // whatever the redaction (a .NET behaviour documented in docs/security.md), so it is left out.
             if (!record.Category!.StartsWith("System.Net.Http.HttpClient", StringComparison.Ordinal))
             {
                 all.AddRange(record.StructuredState?.Select(pair => $"{pair.Key}={pair.Value}") ?? []);
