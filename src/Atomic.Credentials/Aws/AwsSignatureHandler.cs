@@ -49,5 +49,5 @@ public sealed class AwsSignatureHandler : DelegatingHandler
 
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        binding.SendAsync(this, pipeline, request, sendInner, cancellationToken);
+        pipeline.SendAsync(request, sendInner, binding.Redirects(this, pipeline, request), cancellationToken);
 }

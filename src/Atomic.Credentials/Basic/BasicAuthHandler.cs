@@ -37,7 +37,7 @@ public sealed class BasicAuthHandler : DelegatingHandler
 
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        binding.SendAsync(this, pipeline, request, sendInner, cancellationToken);
+        pipeline.SendAsync(request, sendInner, binding.Redirects(this, pipeline, request), cancellationToken);
 
     internal sealed class State(BasicAuthOptions options) : CredentialState(options)
     {

@@ -35,7 +35,7 @@ public sealed class CustomHeadersHandler : DelegatingHandler
 
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        binding.SendAsync(this, pipeline, request, sendInner, cancellationToken);
+        pipeline.SendAsync(request, sendInner, binding.Redirects(this, pipeline, request), cancellationToken);
 
     internal sealed class State(CustomHeadersOptions options) : CredentialState(options)
     {

@@ -14,7 +14,15 @@ internal sealed class CredentialBinding
     /// <summary>Sends <paramref name="request"/> with <paramref name="credential"/> through <paramref name="owner"/>'s inner handler.</summary>
     public Task<HttpResponseMessage> SendAsync(
         DelegatingHandler owner, Credential credential, HttpRequestMessage request, SendDelegate send, CancellationToken cancellationToken) =>
-        credential.SendAsync(request, send, redirects ?? TakeOver(owner, credential, request?.RequestUri), cancellationToken);
+        credential.SendAsync(request, send, Redirects(owner, credential, request), cancellationToken);
+
+    /// <summary>
+    /// The redirect control of <paramref name="owner"/>'s chain: a field read after the first request.
+    /// A handler that knows its credential's exact type calls the credential itself with it, so that
+    /// call is direct rather than one virtual call site shared by every kind.
+    /// </summary>
+    public RedirectPolicy Redirects(DelegatingHandler owner, Credential credential, HttpRequestMessage? request) =>
+        redirects ?? TakeOver(owner, credential, request?.RequestUri);
 
     // A primary handler that follows redirects itself and can no longer be told not to would carry
     // every header of the credential to whatever host a redirect names: nothing is sent, at this

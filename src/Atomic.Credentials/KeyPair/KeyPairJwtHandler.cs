@@ -54,7 +54,7 @@ public sealed class KeyPairJwtHandler : DelegatingHandler
 
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        binding.SendAsync(this, pipeline, request, sendInner, cancellationToken);
+        pipeline.SendAsync(request, sendInner, binding.Redirects(this, pipeline, request), cancellationToken);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
