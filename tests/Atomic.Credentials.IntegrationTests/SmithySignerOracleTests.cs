@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Atomic.Credentials.Aws;
 using Atomic.Credentials.IntegrationTests.Support;
+using Atomic.Credentials.Tests.Aws;
 
 namespace Atomic.Credentials.IntegrationTests;
 
@@ -17,6 +18,10 @@ public sealed class SmithySignerOracleTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 28, 18, 5, 9, TimeSpan.Zero);
     private static readonly string[] Pieces = ["k", "ka", "kк", "Param", "Param-3", "ሴ", "日", "a", "b", "x y", "a+b", "it's", "~t", "Z", "_u", "-d"];
+
+    // Header values as callers write them: runs of spaces, spaces at either end, tabs, empty ones.
+    private static readonly string[] Spaced = ["  spaced   value  ", "a ", " b", "", "x\ty", "plain", " lead", "trail  ", "one two"];
+    private static readonly string[] SpacedNames = ["X-Custom", "X-Amz-Meta-Tags", "Cookie", "Accept", "x-amz-meta-TAGS"];
 
     private PeerProcess peer = null!;
     private HttpClient oracle = null!;
@@ -67,6 +72,90 @@ public sealed class SmithySignerOracleTests
         }
     }
 
+    [TestCase("s3", false)]
+    [TestCase("s3", true)]
+    [TestCase("execute-api", false)]
+    [TestCase("execute-api", true)]
+    public async Task Smithy_verifies_multi_valued_and_spaced_headers_from_what_the_wire_carried(string service, bool presign)
+    {
+        // Each request is signed, sent by HttpClient to a loopback socket, and smithy signs again what arrived there:
+        // the header lines as received (a server's view), not the values the request was built from.
+        using var wire = new WireCapture();
+        var random = new Random(service.Length * 17 + (presign ? 5 : 1));
+        for (var i = 0; i < 60; i++)
+        {
+            var port = random.Next(3) == 0 ? ":8443" : string.Empty;
+            var path = "/" + Uri.EscapeDataString(Pieces[random.Next(Pieces.Length)]);
+            using var request = new HttpRequestMessage(presign ? HttpMethod.Get : HttpMethod.Put, new Uri($"http://api.example.com{port}{path}?k=v"));
+            foreach (var name in SpacedNames.OrderBy(_ => random.Next()).Take(random.Next(1, 4)))
+            {
+                request.Headers.TryAddWithoutValidation(name, Enumerable.Range(0, random.Next(1, 4)).Select(_ => Spaced[random.Next(Spaced.Length)]));
+            }
+
+            byte[]? body = null;
+            if (!presign)
+            {
+                body = Encoding.UTF8.GetBytes("body " + i);
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", "text/plain;charset=UTF-8");
+                request.Content.Headers.TryAddWithoutValidation("Content-Language", Enumerable.Range(0, random.Next(1, 3)).Select(_ => Spaced[random.Next(Spaced.Length)]));
+            }
+
+            var keys = new AwsKeys("AKIDSMITHY", "smithy/secret+KEY", random.Next(3) == 0 ? "token/" + random.Next() : null);
+            var signer = new SigV4Signer("eu-central-1", service);
+            var payload = presign && signer.IsS3 ? PayloadHash.Unsigned : Convert.ToHexStringLower(SHA256.HashData(body ?? []));
+            if (presign)
+            {
+                request.RequestUri = signer.SignQuery(request, new SigV4Request(keys, At, payload) { ExpiresSeconds = 900 });
+            }
+            else
+            {
+                signer.SignHeaders(request, new SigV4Request(keys, At, payload) { PayloadHashHeader = signer.IsS3 });
+            }
+
+            var received = await wire.SendAsync(request);
+            var theirs = await SmithyOverWhatArrived(service, presign, received, keys);
+
+            Assert.That(SentSignature(received, presign), Is.EqualTo(theirs), received.Head);
+        }
+    }
+
+    private static string SentSignature(WireRequest received, bool presign)
+    {
+        if (presign)
+        {
+            return Decoded(received.Query).Single(p => p[0] == "X-Amz-Signature")[1]!;
+        }
+
+        var authorization = received.Value("authorization")!;
+        return authorization[(authorization.LastIndexOf('=') + 1)..];
+    }
+
+    // The received request as smithy's input: the headers our signature names, each as its received line(s).
+    private async Task<string> SmithyOverWhatArrived(string service, bool presign, WireRequest received, AwsKeys keys)
+    {
+        var query = Decoded(received.Query);
+        string signedList;
+        if (presign)
+        {
+            signedList = query.Single(p => p[0] == "X-Amz-SignedHeaders")[1]!;
+            query = [.. query.Where(p => !p[0]!.StartsWith("X-Amz-", StringComparison.Ordinal))];
+        }
+        else
+        {
+            var authorization = received.Value("authorization")!;
+            var start = authorization.IndexOf("SignedHeaders=", StringComparison.Ordinal) + "SignedHeaders=".Length;
+            signedList = authorization[start..authorization.IndexOf(',', start)];
+        }
+
+        // smithy adds host, the date and the session token itself, from what it is given.
+        var headers = signedList.Split(';')
+            .Where(name => name is not ("host" or "x-amz-date" or "x-amz-security-token"))
+            .ToDictionary(name => name, name => received.Value(name) ?? throw new AssertionException($"{name} is signed but was not sent\n{received.Head}"));
+        var body = received.Body.Length == 0 ? null : received.Body;
+        return await SignWithSmithy(service, presign, keys, received.Method, received.Value("host")!, received.Path, query, headers, body);
+    }
+
     private static string Ours(string service, bool presign, Uri uri, byte[]? body, AwsKeys keys)
     {
         using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Put, uri);
@@ -89,19 +178,25 @@ public sealed class SmithySignerOracleTests
         return authorization[(authorization.LastIndexOf('=') + 1)..];
     }
 
-    private async Task<string> Smithy(string service, bool presign, Uri uri, byte[]? body, AwsKeys keys)
-    {
-        var query = uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+    private Task<string> Smithy(string service, bool presign, Uri uri, byte[]? body, AwsKeys keys) =>
+        SignWithSmithy(service, presign, keys, body is null ? "GET" : "PUT", uri.Host, uri.AbsolutePath, Decoded(uri.Query.TrimStart('?')),
+            new Dictionary<string, string> { ["x-amz-meta-note"] = "smithy  check" }, body);
+
+    private static string?[][] Decoded(string query) =>
+        [.. query.Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => pair.Split('=', 2))
-            .Select(pair => new[] { Uri.UnescapeDataString(pair[0]), pair.Length > 1 ? Uri.UnescapeDataString(pair[1]) : null })
-            .ToArray();
+            .Select(pair => new[] { Uri.UnescapeDataString(pair[0]), pair.Length > 1 ? Uri.UnescapeDataString(pair[1]) : null })];
+
+    private async Task<string> SignWithSmithy(
+        string service, bool presign, AwsKeys keys, string method, string host, string path, string?[][] query, Dictionary<string, string> headers, byte[]? body)
+    {
         using var response = await oracle.PostAsJsonAsync("sign", new
         {
-            method = body is null ? "GET" : "PUT",
-            host = uri.Host,
-            path = uri.AbsolutePath,
+            method,
+            host,
+            path,
             query,
-            headers = new Dictionary<string, string> { ["x-amz-meta-note"] = "smithy  check" },
+            headers,
             body = body is null ? null : Convert.ToBase64String(body),
             accessKeyId = keys.AccessKeyId,
             secretAccessKey = keys.SecretAccessKey,

@@ -6,8 +6,10 @@ namespace Atomic.Credentials.Aws;
 
 /// <summary>
 /// Canonical headers and the signed-header list, read from the request as HttpClient will put it
-/// on the wire: values of one header joined as HttpClient joins them (<c>", "</c>), trimmed, runs
-/// of spaces collapsed. Headers that hops or HttpClient's own handlers change are never signed.
+/// on the wire, since a verifier canonicalizes what it receives: the values of one header make one
+/// line, joined as HttpClient joins them, and that whole line is trimmed and its runs of spaces
+/// collapsed; Host, Content-Length and Content-Type are signed as HttpClient writes them. Headers
+/// that hops or HttpClient's own handlers change are never signed.
 /// </summary>
 internal static class SigV4Headers
 {
@@ -32,6 +34,11 @@ internal static class SigV4Headers
     /// <summary>Writes the canonical header block (each line ending in '\n') and the signed-header list.</summary>
     public static void Append(HttpRequestMessage request, ref PooledBytes canonical, ref PooledBytes signed)
     {
+        // A Content-Type added as text is sent as given until something reads it as a typed value, and from
+        // then on in HttpClient's own format ("text/plain;charset=UTF-8" becomes "text/plain; charset=UTF-8").
+        // Read here, the header has that format before it is signed, whatever a later handler reads. A typed
+        // or absent value is only looked up.
+        _ = request.Content?.Headers.ContentType;
         var content = request.Content?.Headers.NonValidated ?? default;
         var headers = request.Headers.NonValidated;
         var needed = headers.Count + content.Count + 1;
@@ -47,21 +54,33 @@ internal static class SigV4Headers
                 if (IsSignable(header.Key))
                 {
                     hasHost |= header.Key.Length == 4 && header.Key.Equals("host", StringComparison.OrdinalIgnoreCase);
-                    items[count++] = new Item(header.Key, header.Value, Synthetic: false);
+                    items[count++] = new Item(header.Key, header.Value, Source.Values);
                 }
             }
 
+            var hasLength = false;
             foreach (var header in content)
             {
-                if (IsSignable(header.Key))
+                if (header.Key.Equals("content-length", StringComparison.OrdinalIgnoreCase))
                 {
-                    items[count++] = new Item(header.Key, header.Value, Synthetic: false);
+                    hasLength = true;
                 }
+                else if (IsSignable(header.Key))
+                {
+                    items[count++] = new Item(header.Key, header.Value, Source.Values);
+                }
+            }
+
+            // A Content-Length already on the request is sent as HttpClient parses it (" 02" goes as "2"), and not
+            // at all on a chunked request. One not there yet is added by HttpClient after signing, unsigned.
+            if (hasLength && request.Headers.TransferEncodingChunked != true && request.Content!.Headers.ContentLength is not null)
+            {
+                items[count++] = new Item("content-length", default, Source.ContentLength);
             }
 
             if (!hasHost)
             {
-                items[count++] = new Item("host", default, Synthetic: true);
+                items[count++] = new Item("host", default, Source.Host);
             }
 
             var sorted = items[..count];
@@ -78,13 +97,17 @@ internal static class SigV4Headers
                 canonical.AppendLower(item.Name);
                 signed.Append(canonical.Slice(start, canonical.Length - start));
                 canonical.Append((byte)':');
-                if (item.Synthetic)
+                switch (item.Source)
                 {
-                    AppendHost(ref canonical, request.RequestUri!);
-                }
-                else
-                {
-                    AppendValues(ref canonical, item.Name, item.Values);
+                    case Source.Host:
+                        AppendHost(ref canonical, request.RequestUri!);
+                        break;
+                    case Source.ContentLength:
+                        AppendNumber(ref canonical, request.Content!.Headers.ContentLength!.Value);
+                        break;
+                    default:
+                        AppendValues(ref canonical, item.Name, item.Values);
+                        break;
                 }
 
                 canonical.Append((byte)'\n');
@@ -99,49 +122,56 @@ internal static class SigV4Headers
         }
     }
 
-    // What HttpClient sends when no Host header was set (an IPv6 literal keeps its brackets).
+    // What HttpClient sends when no Host header was set: the IDN host in its ASCII form, an IPv6 literal
+    // in brackets and without its zone ("[fe80::1]" for fe80::1%eth0), the port unless the scheme's own.
     private static void AppendHost(ref PooledBytes output, Uri uri)
     {
-        var host = uri.IdnHost;
-        var bracket = uri.HostNameType == UriHostNameType.IPv6 && !host.StartsWith('[');
-        if (bracket)
-        {
-            output.Append((byte)'[');
-        }
-
-        output.Append(host);
-        if (bracket)
-        {
-            output.Append((byte)']');
-        }
-
+        output.Append(uri.HostNameType == UriHostNameType.IPv6 ? uri.Host : uri.IdnHost);
         if (!uri.IsDefaultPort)
         {
-            Span<byte> digits = stackalloc byte[11];
-            uri.Port.TryFormat(digits, out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
             output.Append((byte)':');
-            output.Append(digits[..written]);
+            AppendNumber(ref output, uri.Port);
         }
+    }
+
+    private static void AppendNumber(ref PooledBytes output, long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        value.TryFormat(digits, out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
+        output.Append(digits[..written]);
     }
 
     private static void AppendValues(ref PooledBytes output, string name, HeaderStringValues values)
     {
-        // HttpClient writes the values of one header on one line; Cookie is the one joined by "; ".
-        var separator = name.Equals("cookie", StringComparison.OrdinalIgnoreCase) ? "; "u8 : ", "u8;
+        if (values.Count == 1)
+        {
+            foreach (var value in values)
+            {
+                AppendTrimmed(ref output, value);
+            }
+
+            return;
+        }
+
+        // HttpClient writes the values of one header on one line, joined by ", " (Cookie's by "; "; User-Agent's,
+        // never signed, by " "). A verifier trims and collapses that line as a whole: "a " and " b" are "a ,  b"
+        // on the wire and "a , b" signed, never "a, b".
+        var separator = name.Equals("cookie", StringComparison.OrdinalIgnoreCase) ? "; " : ", ";
+        var line = default(LineState);
         var first = true;
         foreach (var value in values)
         {
             if (!first)
             {
-                output.Append(separator);
+                AppendCollapsed(ref output, separator, ref line);
             }
 
             first = false;
-            AppendTrimmed(ref output, value);
+            AppendCollapsed(ref output, value, ref line);
         }
     }
 
-    // SigV4: trim, and turn each run of spaces into one (obs-fold line breaks count as spaces).
+    // SigV4: trim, and turn each run of spaces into one (obs-fold line breaks and tabs count as spaces).
     public static void AppendTrimmed(ref PooledBytes output, ReadOnlySpan<char> value)
     {
         value = value.Trim(" \t\r\n");
@@ -153,36 +183,52 @@ internal static class SigV4Headers
             return;
         }
 
-        var space = false;
-        for (var i = 0; i < value.Length; i++)
+        var line = default(LineState);
+        AppendCollapsed(ref output, value, ref line);
+    }
+
+    private static readonly SearchValues<char> Spaces = SearchValues.Create(" \t\r\n");
+
+    // One piece of a line that is trimmed and collapsed as a whole: a run of spaces is written as one space
+    // only once text follows it, so the line's leading and trailing runs are never written.
+    private static void AppendCollapsed(ref PooledBytes output, ReadOnlySpan<char> piece, ref LineState line)
+    {
+        while (!piece.IsEmpty)
         {
-            var c = value[i];
-            if (c is ' ' or '\t' or '\r' or '\n')
+            var space = piece.IndexOfAny(Spaces);
+            var text = space < 0 ? piece : piece[..space];
+            if (!text.IsEmpty)
             {
-                space = true;
-                continue;
+                if (line.SpacePending)
+                {
+                    output.Append((byte)' ');
+                }
+
+                // A run of text never splits a surrogate pair: only spaces end it.
+                output.Append(text);
+                line = new LineState(Started: true, SpacePending: false);
             }
 
-            if (space)
+            if (space < 0)
             {
-                output.Append((byte)' ');
-                space = false;
+                return;
             }
 
-            if (c < 0x80)
-            {
-                output.Append((byte)c);
-            }
-            else
-            {
-                var width = char.IsHighSurrogate(c) && i + 1 < value.Length ? 2 : 1;
-                output.Append(value.Slice(i, width));
-                i += width - 1;
-            }
+            line = line with { SpacePending = line.Started };
+            piece = piece[(space + 1)..];
         }
     }
 
-    private readonly record struct Item(string Name, HeaderStringValues Values, bool Synthetic);
+    private readonly record struct LineState(bool Started, bool SpacePending);
+
+    private enum Source
+    {
+        Values,
+        Host,
+        ContentLength,
+    }
+
+    private readonly record struct Item(string Name, HeaderStringValues Values, Source Source);
 
     // Room for a usual request's headers on the stack; more than that are rented.
     [System.Runtime.CompilerServices.InlineArray(Length)]
