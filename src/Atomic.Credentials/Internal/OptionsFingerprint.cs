@@ -43,6 +43,9 @@ internal static class OptionsFingerprint
                 // Length-prefixed, so no two different values render alike.
                 text.Append(s.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(s);
                 break;
+            case System.Text.Json.JsonElement element:
+                Append(text, element.GetRawText());
+                break;
             case IDictionary dictionary:
                 var entries = new List<(string Key, object? Value)>();
                 foreach (DictionaryEntry entry in dictionary)
