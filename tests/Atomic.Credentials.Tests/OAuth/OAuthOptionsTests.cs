@@ -29,6 +29,9 @@ public sealed class OAuthOptionsTests
         yield return Case("ClientAuthentication must be one of", o => o.ClientAuthentication = (OAuthClientAuthentication)7);
         yield return Case("CacheDuration must be more than zero", o => o.CacheDuration = TimeSpan.Zero);
         yield return Case("TokenRequestTimeout must be more than zero", o => o.TokenRequestTimeout = TimeSpan.FromSeconds(-1));
+        yield return Case("TokenRetryBackoffMin must be more than zero", o => o.TokenRetryBackoffMin = TimeSpan.Zero);
+        yield return Case("TokenRetryBackoffMax must be at least TokenRetryBackoffMin", o => o.TokenRetryBackoffMax = TimeSpan.FromSeconds(1));
+        yield return Case("TokenRetryBackoffMax must be at least TokenRetryBackoffMin and at most one day", o => o.TokenRetryBackoffMax = TimeSpan.FromDays(2));
         yield return Case("AdditionalParameters:client_secret is a parameter the credential sets itself", o => o.AdditionalParameters["client_secret"] = Secret);
         yield return Case("AdditionalParameters:grant_type is a parameter the credential sets itself", o => o.AdditionalParameters["grant_type"] = "password");
         yield return Case("AdditionalParameters:scope is a parameter the credential sets itself", o => o.AdditionalParameters["scope"] = "other");
