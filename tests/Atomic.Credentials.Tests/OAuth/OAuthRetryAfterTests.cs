@@ -167,6 +167,27 @@ public sealed class OAuthRetryAfterTests
         Assert.That(tokenCalls, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task Two_instances_sharing_a_distributed_cache_share_the_pause()
+    {
+        var store = new Caching.TestStore();
+        var protector = new DataProtectionCredentialProtector(new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider());
+        using var cacheOne = new DistributedCredentialCache(store, protector, timeProvider: time);
+        using var cacheTwo = new DistributedCredentialCache(store, protector, timeProvider: time);
+        var endpoint = Endpoint(() => Refused(HttpStatusCode.TooManyRequests, r => r.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(10))));
+        using var one = Client(Options(), endpoint, cache: cacheOne, time: time, name: "crm");
+        using var two = Client(Options(), endpoint, cache: cacheTwo, time: time, name: "crm");
+
+        Assert.ThrowsAsync<CredentialException>(() => one.GetAsync(ApiUrl));
+        await EventuallyAsync(() => store.Sets >= 1); // the pause is written in the background
+        await AssertPausedAsync(two, Start.AddSeconds(10), callers: 50);
+        Assert.That(tokenCalls, Is.EqualTo(1), "the second instance did not call the endpoint during the pause");
+
+        ready = true;
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.That(await two.GetStringAsync(ApiUrl), Is.EqualTo("Bearer tok-2"));
+    }
+
     private bool ready;
 
     private StubHandler Endpoint(Func<HttpResponseMessage> failure) => new(_ =>
