@@ -118,6 +118,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             Remembered = new RememberedCredential(timeProvider);
 
             // Shared by every caller of this cache that asks for the same token.
+            Cache = cache;
             Gate = TokenEndpointGate.For(cache, CacheKey, timeProvider);
 
             // One delegate per options instance, so a cache hit allocates none.
@@ -135,6 +136,8 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         public Func<CancellationToken, Task<CachedCredential>> Fetch { get; }
 
         public TokenEndpointGate Gate { get; }
+
+        public ICredentialCache Cache { get; }
 
         public RememberedCredential Remembered { get; }
 

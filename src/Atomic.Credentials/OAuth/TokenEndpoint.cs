@@ -74,7 +74,7 @@ internal sealed class TokenEndpoint
 
             // An API built on the kind is told of each token with the whole response, and returns the entry to cache.
             entry = profile?.Received(entry, body) ?? entry;
-            gate.Succeeded();
+            gate.Succeeded(entry.ExpiresAt);
             CredentialsTelemetry.MaterialRequests.Add(
                 1, CredentialsTelemetry.CredentialTag(name), CredentialsTelemetry.KindTag(kind));
             Log.TokenReceived(logger, name, kind, entry.RefreshAt ?? entry.ExpiresAt, entry.ExpiresAt);
@@ -173,6 +173,7 @@ internal sealed class TokenEndpoint
     {
         error = scrubber.Scrub(error);
         Log.TokenRequestFailed(logger, name, kind, Host, (int?)status, error);
+        gate.Failed(status is { } code ? $"{(int)code} {error}".TrimEnd() : inner?.GetType().Name ?? "unreadable response");
         activity?.SetStatus(ActivityStatusCode.Error, error ?? "token request failed");
         return new CredentialException(
             name, kind, message, status, error, scrubber.Scrub(description), inner);

@@ -26,6 +26,8 @@ internal sealed class TokenEndpointGate
     private DateTimeOffset? pausedUntil;
     private int failures;
     private HttpStatusCode? lastStatus;
+    private DateTimeOffset? obtainedUntil;
+    private string? lastFailure;
 
     private TokenEndpointGate(string key, IPauseSharing? sharing, TimeProvider timeProvider)
     {
@@ -113,14 +115,49 @@ internal sealed class TokenEndpointGate
         return shared;
     }
 
-    /// <summary>A token was obtained: the gate is open and the backoff starts over.</summary>
-    public void Succeeded()
+    /// <summary>The expiry of the last token obtained through this gate, if any (never the token).</summary>
+    public DateTimeOffset? ObtainedUntil
+    {
+        get
+        {
+            lock (sync)
+            {
+                return obtainedUntil;
+            }
+        }
+    }
+
+    /// <summary>Why the last token request failed (status and OAuth error, already scrubbed); null after a success.</summary>
+    public string? LastFailure
+    {
+        get
+        {
+            lock (sync)
+            {
+                return lastFailure;
+            }
+        }
+    }
+
+    /// <summary>A token served until <paramref name="expiresAt"/> was obtained: the gate is open and the backoff starts over.</summary>
+    public void Succeeded(DateTimeOffset expiresAt)
     {
         lock (sync)
         {
             failures = 0;
             pausedUntil = null;
             lastStatus = null;
+            lastFailure = null;
+            obtainedUntil = expiresAt;
+        }
+    }
+
+    /// <summary>A token request failed, for whatever reason; <paramref name="reason"/> holds no secret.</summary>
+    public void Failed(string reason)
+    {
+        lock (sync)
+        {
+            lastFailure = reason;
         }
     }
 
