@@ -93,6 +93,8 @@ public sealed class OAuthOptionsTests
             ["AtomicCredentials:crm:CacheDuration"] = "00:01:30",
             ["AtomicCredentials:crm:TokenRequestTimeout"] = "00:00:05",
             ["AtomicCredentials:crm:RetryOnUnauthorized"] = "false",
+            ["AtomicCredentials:crm:TokenRetryBackoffMin"] = "00:00:03",
+            ["AtomicCredentials:crm:TokenRetryBackoffMax"] = "00:10:00",
             ["AtomicCredentials:crm:AdditionalParameters:audience"] = "https://api.example.com",
             ["AtomicCredentials:crm:AllowedHosts:0"] = "api.example.com",
         }).Build();
@@ -111,6 +113,8 @@ public sealed class OAuthOptionsTests
             Assert.That(options.CacheDuration, Is.EqualTo(TimeSpan.FromSeconds(90)));
             Assert.That(options.TokenRequestTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
             Assert.That(options.RetryOnUnauthorized, Is.False);
+            Assert.That(options.TokenRetryBackoffMin, Is.EqualTo(TimeSpan.FromSeconds(3)));
+            Assert.That(options.TokenRetryBackoffMax, Is.EqualTo(TimeSpan.FromMinutes(10)));
             Assert.That(options.AdditionalParameters["audience"], Is.EqualTo("https://api.example.com"));
             Assert.That(options.AllowedHosts, Is.EqualTo(new[] { "api.example.com" }));
         });

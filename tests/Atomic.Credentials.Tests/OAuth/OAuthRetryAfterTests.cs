@@ -98,6 +98,28 @@ public sealed class OAuthRetryAfterTests
         }
     }
 
+    [Test]
+    public void A_Retry_After_date_already_past_falls_back_to_the_backoff()
+    {
+        using var client = Client(
+            Options(o => (o.TokenRetryBackoffMin, o.TokenRetryBackoffMax) = (TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(60))),
+            Endpoint(() => Refused(HttpStatusCode.ServiceUnavailable, r => r.Headers.RetryAfter = new RetryConditionHeaderValue(Start.AddMinutes(-1)))),
+            time: time);
+
+        var refused = Assert.ThrowsAsync<CredentialException>(() => client.GetAsync(ApiUrl))!;
+        Assert.That((refused.NextAttemptAt!.Value - Start).TotalSeconds, Is.InRange(2, 4));
+    }
+
+    [Test]
+    public void Messages_of_a_pause_name_no_secret()
+    {
+        using var client = Client(Options(), Endpoint(() => Json($$"""{"error":"slow_down","error_description":"{{Secret}}"}""", HttpStatusCode.TooManyRequests)), time: time);
+
+        var refused = Assert.ThrowsAsync<CredentialException>(() => client.GetAsync(ApiUrl))!;
+        var paused = Assert.ThrowsAsync<CredentialException>(() => client.GetAsync(ApiUrl))!;
+        Assert.That(refused + paused.ToString() + refused.ErrorDescription, Does.Not.Contain(Secret));
+    }
+
     [TestCase(1, 0.0, 2.0)]
     [TestCase(1, 0.999_999, 1.0)]
     [TestCase(2, 0.0, 4.0)]
