@@ -50,6 +50,12 @@ public sealed class CredentialException : Exception
     /// <summary>The OAuth <c>error_description</c>, when the identity provider sent one.</summary>
     public string? ErrorDescription { get; }
 
+    /// <summary>
+    /// When the identity provider asked to be left alone (a <c>429</c> or <c>5xx</c>, with or without
+    /// <c>Retry-After</c>): the instant from which a token is requested again. No token request is sent before it.
+    /// </summary>
+    public DateTimeOffset? NextAttemptAt { get; internal set; }
+
     private static string Compose(
         string credentialName, string kind, string message, HttpStatusCode? statusCode, string? error, string? description)
     {

@@ -56,10 +56,18 @@ internal static class CredentialLifetime
     /// <summary>Until when a handler may use the entry without asking its cache: its refresh instant, or its expiry without one.</summary>
     public static DateTimeOffset UsableWithoutCacheUntil(CachedCredential entry) => entry.RefreshAt ?? entry.ExpiresAt;
 
-    /// <summary>The same entry after a failed refresh: next tried <see cref="RefreshRetryDelay"/> from <paramref name="now"/>.</summary>
-    public static CachedCredential Postponed(CachedCredential stale, DateTimeOffset now)
+    /// <summary>
+    /// The same entry after a failed refresh: next tried <see cref="RefreshRetryDelay"/> from <paramref name="now"/>,
+    /// or at the instant the identity provider allows the next token request when that is later (see <c>TokenEndpointGate</c>).
+    /// </summary>
+    public static CachedCredential Postponed(CachedCredential stale, DateTimeOffset now, Exception? failure = null)
     {
         var next = now + RefreshRetryDelay;
+        if (failure is CredentialException { NextAttemptAt: { } allowed } && allowed > next)
+        {
+            next = allowed;
+        }
+
         return stale.WithInstants(stale.ExpiresAt, next < stale.ExpiresAt ? next : stale.ExpiresAt);
     }
 

@@ -19,10 +19,8 @@ namespace Atomic.Credentials.Caching;
 /// and sharing resumes once it answers again. What is stored is the value and its two instants,
 /// encrypted by the <see cref="ICredentialProtector"/> when one is given.
 /// </remarks>
-public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
+public sealed class DistributedCredentialCache : ICredentialCache, IDisposable, OAuth.IPauseSharing
 {
-    // The most an instance's renewal is put off past the entry's own refresh instant (see Staggered).
-
     private readonly SharedCredentialStore shared;
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
@@ -80,6 +78,15 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
         await shared.RemoveAsync(key, value).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    // A token endpoint's pause is a small entry of its own (no value; its expiry is the instant),
+    // stored and protected like a token's, and gone from the store when the pause ends.
+    Task<DateTimeOffset?> OAuth.IPauseSharing.ReadPauseAsync(string key) =>
+        shared.ReadAsync(key).ContinueWith(
+            static read => read.Result?.ExpiresAt, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    Task OAuth.IPauseSharing.WritePauseAsync(string key, DateTimeOffset until) =>
+        shared.WriteAsync(key, new CachedCredential(string.Empty, until));
+
     /// <summary>Ends pending writes and drops this process's entries; the shared ones stay.</summary>
     public void Dispose()
     {
@@ -110,7 +117,7 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable
             // The shared entry is due for renewal and the identity provider failed: keep serving it.
             CredentialsTelemetry.Failures.Add(1);
             Log.DistributedCacheRenewFailed(logger, key, stored.ExpiresAt, exception);
-            return CredentialLifetime.Postponed(stored, timeProvider.GetUtcNow());
+            return CredentialLifetime.Postponed(stored, timeProvider.GetUtcNow(), exception);
         }
 
         // Not awaited: a request never waits for the write; the next instance to miss reads it.

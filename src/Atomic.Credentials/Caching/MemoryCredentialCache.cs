@@ -148,7 +148,7 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
             if (refreshing && entries.TryGetValue(key, out CachedCredential? stale) && CredentialLifetime.IsServable(stale!, timeProvider.GetUtcNow()))
             {
                 Log.CacheRefreshFailed(logger, key, stale!.ExpiresAt, exception);
-                PostponeRefresh(key, stale!);
+                PostponeRefresh(key, stale!, exception);
                 Settle(key, completion);
                 completion.SetResult(stale!);
             }
@@ -184,6 +184,6 @@ public sealed class MemoryCredentialCache : ICredentialCache, IDisposable
 
     // A failed refresh keeps the still valid entry and waits a little before trying again,
     // so a struggling identity provider is not called on every request.
-    private void PostponeRefresh(string key, CachedCredential stale) =>
-        Store(key, CredentialLifetime.Postponed(stale, timeProvider.GetUtcNow()));
+    private void PostponeRefresh(string key, CachedCredential stale, Exception failure) =>
+        Store(key, CredentialLifetime.Postponed(stale, timeProvider.GetUtcNow(), failure));
 }

@@ -59,6 +59,7 @@ internal static class CredentialKinds
                 nameof(OAuthClientCredentialsOptions.ClientAuthentication), nameof(OAuthClientCredentialsOptions.Algorithm),
                 nameof(OAuthClientCredentialsOptions.KeyId), nameof(OAuthClientCredentialsOptions.CacheDuration),
                 nameof(OAuthClientCredentialsOptions.TokenRequestTimeout), nameof(OAuthClientCredentialsOptions.RetryOnUnauthorized),
+                nameof(OAuthClientCredentialsOptions.TokenRetryBackoffMin), nameof(OAuthClientCredentialsOptions.TokenRetryBackoffMax),
             ], // AdditionalParameters stay secret: providers take secrets there too
             (services, name, monitor) => OAuth(services, name, monitor)),
         CredentialKind.Create<SalesforceMarketingCloudOptions, SalesforceMarketingCloudOptionsValidator>(

@@ -16,6 +16,8 @@ internal sealed class CredentialRegistry(IEnumerable<CredentialRegistration> reg
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Internal.Credential>> credentials = new(StringComparer.Ordinal);
 
+    public IEnumerable<string> Names => byName.Keys;
+
     public DelegatingHandler CreateHandler(IServiceProvider services, string name) => new Internal.CredentialHandler(Resolve(services, name));
 
     /// <summary>The runtime credential named <paramref name="name"/>.</summary>

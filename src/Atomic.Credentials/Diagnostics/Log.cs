@@ -90,6 +90,9 @@ internal static partial class Log
     [LoggerMessage(403, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) token was rejected by {Host}; evicted")]
     public static partial void TokenRejected(ILogger logger, string credentialName, string kind, string host);
 
+    [LoggerMessage(404, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) token request to {Host} not sent: paused until {PausedUntil:O}")]
+    public static partial void TokenRequestPaused(ILogger logger, string credentialName, string kind, string host, DateTimeOffset pausedUntil);
+
     // The credential store: 700-799.
     [LoggerMessage(700, LogLevel.Information, "Saved credential '{CredentialName}' ({Kind}) saved as version {Version}")]
     public static partial void CredentialSaved(ILogger logger, string credentialName, string kind, long version);

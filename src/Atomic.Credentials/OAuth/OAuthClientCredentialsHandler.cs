@@ -96,7 +96,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
 
     internal sealed class State : CredentialState
     {
-        public State(string name, string kind, OAuthClientCredentialsOptions options, TokenTransport transport, TimeProvider timeProvider, ILogger logger)
+        public State(string name, string kind, OAuthClientCredentialsOptions options, ICredentialCache cache, TokenTransport transport, TimeProvider timeProvider, ILogger logger)
             : base(options)
         {
             var parameters = new TokenRequestParameters(options, timeProvider);
@@ -117,8 +117,12 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
 
             Remembered = new RememberedCredential(timeProvider);
 
+            // Shared by every caller of this cache that asks for the same token.
+            Cache = cache;
+            Gate = TokenEndpointGate.For(cache, CacheKey, timeProvider);
+
             // One delegate per options instance, so a cache hit allocates none.
-            Fetch = new TokenEndpoint(name, kind, options, parameters, transport, timeProvider, logger).RequestAsync;
+            Fetch = new TokenEndpoint(name, kind, options, parameters, transport, Gate, timeProvider, logger).RequestAsync;
         }
 
         public string CacheKey { get; }
@@ -130,6 +134,10 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         public OAuthApiProfile? Profile { get; }
 
         public Func<CancellationToken, Task<CachedCredential>> Fetch { get; }
+
+        public TokenEndpointGate Gate { get; }
+
+        public ICredentialCache Cache { get; }
 
         public RememberedCredential Remembered { get; }
 
@@ -147,7 +155,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         ILogger logger)
         : CredentialPipeline<OAuthClientCredentialsOptions, State>(name, kind, monitor, logger)
     {
-        protected override State CreateState(OAuthClientCredentialsOptions options) => new(Name, Kind, options, transport, timeProvider, Logger);
+        protected override State CreateState(OAuthClientCredentialsOptions options) => new(Name, Kind, options, cache, transport, timeProvider, Logger);
 
         // The steady state: the token this options instance last obtained, until its refresh instant.
         protected override bool TryApply(State state, HttpRequestMessage request)

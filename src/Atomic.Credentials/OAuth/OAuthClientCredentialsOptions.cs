@@ -68,6 +68,17 @@ public sealed class OAuthClientCredentialsOptions : CredentialOptions
     public TimeSpan TokenRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// After the identity provider answers a token request with <c>429</c> or a <c>5xx</c> and no
+    /// <c>Retry-After</c>, the first pause before it is asked again: between half of this and all of it.
+    /// Each further failure in a row doubles it, up to <see cref="TokenRetryBackoffMax"/>. Default 2 seconds.
+    /// A <c>Retry-After</c> (seconds or an HTTP date) is honoured as given instead.
+    /// </summary>
+    public TimeSpan TokenRetryBackoffMin { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest pause of the backoff (see <see cref="TokenRetryBackoffMin"/>). Default 2 minutes.</summary>
+    public TimeSpan TokenRetryBackoffMax { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// When the API answers <c>401</c>, evict the token and retry the request once with a new one
     /// (only when its body can be sent again). Default <see langword="true"/>.
     /// </summary>

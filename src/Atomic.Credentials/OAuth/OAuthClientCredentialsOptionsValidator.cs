@@ -37,6 +37,16 @@ internal sealed class OAuthClientCredentialsOptionsValidator : CredentialOptions
 
         errors.Timeout(nameof(options.TokenRequestTimeout), options.TokenRequestTimeout);
 
+        if (options.TokenRetryBackoffMin <= TimeSpan.Zero || options.TokenRetryBackoffMin > MaxCacheDuration)
+        {
+            errors.Add(nameof(options.TokenRetryBackoffMin), "must be more than zero and at most one day");
+        }
+
+        if (options.TokenRetryBackoffMax < options.TokenRetryBackoffMin || options.TokenRetryBackoffMax > MaxCacheDuration)
+        {
+            errors.Add(nameof(options.TokenRetryBackoffMax), "must be at least TokenRetryBackoffMin and at most one day");
+        }
+
         ValidateAdditionalParameters(errors, options);
     }
 

@@ -23,12 +23,14 @@ internal sealed class TokenEndpoint
     private readonly SecretScrubber scrubber;
     private readonly ILogger logger;
     private readonly OAuthApiProfile? profile;
+    private readonly TokenEndpointGate gate;
 
     // kind: the Type the credential was defined with (a preset's own), named by failures, logs and metrics.
     public TokenEndpoint(
         string name, string kind, OAuthClientCredentialsOptions options, TokenRequestParameters parameters,
-        TokenTransport transport, TimeProvider timeProvider, ILogger logger)
+        TokenTransport transport, TokenEndpointGate gate, TimeProvider timeProvider, ILogger logger)
     {
+        this.gate = gate;
         profile = options.Profile;
         this.name = name;
         this.kind = kind;
@@ -49,6 +51,18 @@ internal sealed class TokenEndpoint
         activity?.SetTag("atomic.credential.name", name);
         activity?.SetTag("atomic.credential.kind", kind);
         activity?.SetTag("server.address", Host);
+        if (await gate.PausedUntilAsync().ConfigureAwait(false) is { } pausedUntil)
+        {
+            // Nothing is sent and no caller waits: the cache keeps serving a still valid token meanwhile.
+            activity?.SetStatus(ActivityStatusCode.Error, "paused");
+            Log.TokenRequestPaused(logger, name, kind, Host, pausedUntil);
+            throw new CredentialException(
+                name, kind, $"The identity provider at {Host} asked to be left alone; the next token request is allowed at {pausedUntil:O}.", gate.LastStatus, null, null)
+            {
+                NextAttemptAt = pausedUntil,
+            };
+        }
+
         Log.TokenRequesting(logger, name, kind, Host, options.RequestScheme, options.ClientAuthentication);
 
         using var deadline = new CancellationTokenSource(options.TokenRequestTimeout, timeProvider);
@@ -60,6 +74,7 @@ internal sealed class TokenEndpoint
 
             // An API built on the kind is told of each token with the whole response, and returns the entry to cache.
             entry = profile?.Received(entry, body) ?? entry;
+            gate.Succeeded(entry.ExpiresAt);
             CredentialsTelemetry.MaterialRequests.Add(
                 1, CredentialsTelemetry.CredentialTag(name), CredentialsTelemetry.KindTag(kind));
             Log.TokenReceived(logger, name, kind, entry.RefreshAt ?? entry.ExpiresAt, entry.ExpiresAt);
@@ -112,6 +127,14 @@ internal sealed class TokenEndpoint
 
         if (!response.IsSuccessStatusCode)
         {
+            // A 429 or 5xx closes the gate: until the instant it names, nobody asks again.
+            if (gate.Refused(status, response.Headers.RetryAfter, options) is { } next)
+            {
+                var refused = Fail(null, $"The identity provider refused the token request; the next token request is allowed at {next:O}.", status, body?.Error, body?.ErrorDescription);
+                refused.NextAttemptAt = next;
+                throw refused;
+            }
+
             throw Fail(null, "The identity provider refused the token request.", status, body?.Error, body?.ErrorDescription);
         }
 
@@ -150,6 +173,7 @@ internal sealed class TokenEndpoint
     {
         error = scrubber.Scrub(error);
         Log.TokenRequestFailed(logger, name, kind, Host, (int?)status, error);
+        gate.Failed(status is { } code ? $"{(int)code} {error}".TrimEnd() : inner?.GetType().Name ?? "unreadable response");
         activity?.SetStatus(ActivityStatusCode.Error, error ?? "token request failed");
         return new CredentialException(
             name, kind, message, status, error, scrubber.Scrub(description), inner);

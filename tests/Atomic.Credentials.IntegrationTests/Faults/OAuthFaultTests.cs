@@ -154,6 +154,10 @@ public sealed class OAuthFaultTests
         using var loggers = recorder.LoggerFactory();
         var baseline = default(ProcessResources);
         string outcome;
+
+        // A 429 or 5xx pauses token requests (Retry-After or backoff): the clock jumps past each pause;
+        // timers (TokenRequestTimeout) keep real time.
+        var clock = new ShiftedClock();
         using (var ownTransport = tokenTransport is null ? new SocketsHttpHandler() : null)
         using (var client = new HttpClient(new OAuthClientCredentialsHandler(
             new OAuthClientCredentialsOptions
@@ -165,6 +169,7 @@ public sealed class OAuthFaultTests
             },
             "idp",
             tokenHandler: tokenTransport ?? ownTransport,
+            timeProvider: clock,
             loggerFactory: loggers)
         {
             InnerHandler = new SocketsHttpHandler(),
@@ -174,6 +179,7 @@ public sealed class OAuthFaultTests
             for (var attempt = 0; attempt < attempts; attempt++)
             {
                 var exception = Assert.ThrowsAsync<CredentialException>(() => client.GetAsync(new Uri(server.Address, "/api")))!;
+                clock.Offset += TimeSpan.FromHours(1);
                 recorder.AddException(exception);
                 first ??= exception;
                 if (attempt == 0)
@@ -207,6 +213,13 @@ public sealed class OAuthFaultTests
         var printed = recorder.Everything();
         Assert.That(printed.Where(line => line.Contains(Secret, StringComparison.Ordinal) || line.Contains(expectedToken ?? goodToken, StringComparison.Ordinal)), Is.Empty);
         return outcome;
+    }
+
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
     }
 
     private static Task Answer(HttpContext context, int status, string mediaType, string body)

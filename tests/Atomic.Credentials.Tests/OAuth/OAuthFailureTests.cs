@@ -42,6 +42,8 @@ public sealed class OAuthFailureTests
     public async Task A_failed_token_request_throws_sends_nothing_caches_nothing_and_recovers(
         Func<HttpResponseMessage> failure, HttpStatusCode status, string? error, string message)
     {
+        // A 5xx pauses token requests (TokenEndpointGate): the clock is moved past each pause.
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
         var failing = true;
         var tokenCalls = 0;
         var apiCalls = 0;
@@ -56,9 +58,10 @@ public sealed class OAuthFailureTests
         {
             Interlocked.Increment(ref tokenCalls);
             return failing ? failure() : Token("good-token");
-        }), api, loggers: loggers, name: "crm");
+        }), api, time: time, loggers: loggers, name: "crm");
 
         var first = Assert.ThrowsAsync<CredentialException>(() => client.GetAsync(ApiUrl))!;
+        time.Advance(TimeSpan.FromMinutes(5));
         var second = Assert.ThrowsAsync<CredentialException>(() => client.GetAsync(ApiUrl))!;
 
         Assert.Multiple(() =>
@@ -75,6 +78,7 @@ public sealed class OAuthFailureTests
         });
 
         failing = false;
+        time.Advance(TimeSpan.FromMinutes(5));
         Assert.That(await client.GetStringAsync(ApiUrl), Is.EqualTo("Bearer good-token"));
         Assert.That(apiCalls, Is.EqualTo(1));
     }
@@ -116,7 +120,8 @@ public sealed class OAuthFailureTests
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
         var tokenCalls = 0;
         var down = false;
-        using var client = Client(Options(), new StubHandler(_ =>
+        // The 503s pause token requests for at most 5 s each, the spacing of failed refreshes.
+        using var client = Client(Options(o => o.TokenRetryBackoffMax = TimeSpan.FromSeconds(5)), new StubHandler(_ =>
         {
             var call = Interlocked.Increment(ref tokenCalls);
             return down ? Json("{}", HttpStatusCode.ServiceUnavailable) : Token($"tok-{call}", expiresIn: 600);

@@ -29,6 +29,9 @@ public sealed class OAuthOptionsTests
         yield return Case("ClientAuthentication must be one of", o => o.ClientAuthentication = (OAuthClientAuthentication)7);
         yield return Case("CacheDuration must be more than zero", o => o.CacheDuration = TimeSpan.Zero);
         yield return Case("TokenRequestTimeout must be more than zero", o => o.TokenRequestTimeout = TimeSpan.FromSeconds(-1));
+        yield return Case("TokenRetryBackoffMin must be more than zero", o => o.TokenRetryBackoffMin = TimeSpan.Zero);
+        yield return Case("TokenRetryBackoffMax must be at least TokenRetryBackoffMin", o => o.TokenRetryBackoffMax = TimeSpan.FromSeconds(1));
+        yield return Case("TokenRetryBackoffMax must be at least TokenRetryBackoffMin and at most one day", o => o.TokenRetryBackoffMax = TimeSpan.FromDays(2));
         yield return Case("AdditionalParameters:client_secret is a parameter the credential sets itself", o => o.AdditionalParameters["client_secret"] = Secret);
         yield return Case("AdditionalParameters:grant_type is a parameter the credential sets itself", o => o.AdditionalParameters["grant_type"] = "password");
         yield return Case("AdditionalParameters:scope is a parameter the credential sets itself", o => o.AdditionalParameters["scope"] = "other");
@@ -90,6 +93,8 @@ public sealed class OAuthOptionsTests
             ["AtomicCredentials:crm:CacheDuration"] = "00:01:30",
             ["AtomicCredentials:crm:TokenRequestTimeout"] = "00:00:05",
             ["AtomicCredentials:crm:RetryOnUnauthorized"] = "false",
+            ["AtomicCredentials:crm:TokenRetryBackoffMin"] = "00:00:03",
+            ["AtomicCredentials:crm:TokenRetryBackoffMax"] = "00:10:00",
             ["AtomicCredentials:crm:AdditionalParameters:audience"] = "https://api.example.com",
             ["AtomicCredentials:crm:AllowedHosts:0"] = "api.example.com",
         }).Build();
@@ -108,6 +113,8 @@ public sealed class OAuthOptionsTests
             Assert.That(options.CacheDuration, Is.EqualTo(TimeSpan.FromSeconds(90)));
             Assert.That(options.TokenRequestTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
             Assert.That(options.RetryOnUnauthorized, Is.False);
+            Assert.That(options.TokenRetryBackoffMin, Is.EqualTo(TimeSpan.FromSeconds(3)));
+            Assert.That(options.TokenRetryBackoffMax, Is.EqualTo(TimeSpan.FromMinutes(10)));
             Assert.That(options.AdditionalParameters["audience"], Is.EqualTo("https://api.example.com"));
             Assert.That(options.AllowedHosts, Is.EqualTo(new[] { "api.example.com" }));
         });
