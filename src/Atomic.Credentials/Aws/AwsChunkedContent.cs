@@ -5,9 +5,11 @@ using System.Net;
 namespace Atomic.Credentials.Aws;
 
 /// <summary>
-/// A body that cannot be rewound, sent once as aws-chunked signed chunks: each chunk is read from
-/// the original stream into one pooled buffer, signed, framed
-/// (<c>hex(size);chunk-signature=sig\r\n data \r\n</c>) and written, then the final empty chunk.
+/// A body that cannot be rewound, sent once as aws-chunked chunks: each chunk is read from the
+/// original stream into one pooled buffer, signed, framed
+/// (<c>hex(size);chunk-signature=sig\r\n data \r\n</c>) and written, then the final empty chunk;
+/// or, with a checksum trailer, framed unsigned (<c>hex(size)\r\n data \r\n</c>) and ended by
+/// <c>0\r\n x-amz-checksum-…:base64\r\n \r\n</c>.
 /// Memory stays at one chunk whatever the body's size. Carries the original content's headers,
 /// with <c>aws-chunked</c> appended to its <c>Content-Encoding</c> and the encoded length as <c>Content-Length</c>.
 /// </summary>
@@ -21,10 +23,12 @@ internal sealed class AwsChunkedContent : HttpContent
 
     private readonly Stream source;
     private readonly int chunkSize;
+    private readonly ChecksumTrailer? trailer;
     private int started;
 
-    public AwsChunkedContent(HttpContent original, Stream source, long decodedLength, int chunkSize)
+    public AwsChunkedContent(HttpContent original, Stream source, long decodedLength, int chunkSize, ChecksumTrailer? trailer = null)
     {
+        this.trailer = trailer;
         Original = original;
         this.source = source;
         DecodedLength = decodedLength;
@@ -38,7 +42,7 @@ internal sealed class AwsChunkedContent : HttpContent
         }
 
         Headers.ContentEncoding.Add(Encoding);
-        Headers.ContentLength = EncodedLength(decodedLength, chunkSize);
+        Headers.ContentLength = EncodedLength(decodedLength, chunkSize, trailer);
     }
 
     /// <summary>The content this one wraps (disposed with it).</summary>
@@ -53,16 +57,19 @@ internal sealed class AwsChunkedContent : HttpContent
     public bool Started => Volatile.Read(ref started) != 0;
 
     /// <summary>The length on the wire of <paramref name="decodedLength"/> bytes sent in chunks of <paramref name="chunkSize"/>.</summary>
-    public static long EncodedLength(long decodedLength, int chunkSize)
+    public static long EncodedLength(long decodedLength, int chunkSize, ChecksumTrailer? trailer = null)
     {
+        var signed = trailer is null;
         var full = decodedLength / chunkSize;
         var rest = (int)(decodedLength % chunkSize);
-        var length = (full * FramedLength(chunkSize)) + FramedLength(0);
-        return rest > 0 ? length + FramedLength(rest) : length;
+
+        // The final chunk: signed, an empty chunk; unsigned, "0\r\n", the trailer line and "\r\n".
+        var length = (full * FramedLength(chunkSize, signed)) + (signed ? FramedLength(0, signed) : 3 + trailer!.LineLength + 2);
+        return rest > 0 ? length + FramedLength(rest, signed) : length;
     }
 
-    // hex(size) ";chunk-signature=" sig "\r\n" data "\r\n"
-    private static long FramedLength(int size) => HexDigits(size) + 17 + SignatureLength + 2 + size + 2;
+    // hex(size) [";chunk-signature=" sig] "\r\n" data "\r\n"
+    private static long FramedLength(int size, bool signed) => HexDigits(size) + (signed ? 17 + SignatureLength : 0) + 2 + size + 2;
 
     private static int HexDigits(int size) => size == 0 ? 1 : (32 - int.LeadingZeroCount(size) + 3) / 4;
 
@@ -71,14 +78,19 @@ internal sealed class AwsChunkedContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        var signer = Signer ?? throw new InvalidOperationException("The aws-chunked body is sent before its headers were signed.");
+        var signer = Signer;
+        if (signer is null && trailer is null)
+        {
+            throw new InvalidOperationException("The aws-chunked body is sent before its headers were signed.");
+        }
+
         if (Interlocked.Exchange(ref started, 1) != 0)
         {
             throw new InvalidOperationException("A body that cannot be rewound was already sent once as aws-chunked; it cannot be sent again.");
         }
 
         // One buffer: room for the header line, the chunk's data right after it, then "\r\n". One write a chunk.
-        var buffer = ArrayPool<byte>.Shared.Rent(HeaderRoom + chunkSize + 2);
+        var buffer = ArrayPool<byte>.Shared.Rent(HeaderRoom + Math.Max(chunkSize, 256) + 2);
         try
         {
             var remaining = DecodedLength;
@@ -86,7 +98,7 @@ internal sealed class AwsChunkedContent : HttpContent
             {
                 var size = (int)Math.Min(chunkSize, remaining);
                 await FillAsync(buffer.AsMemory(HeaderRoom, size), cancellationToken).ConfigureAwait(false);
-                var start = Frame(signer, buffer, size);
+                var start = Frame(signer, trailer, buffer, size);
                 await stream.WriteAsync(buffer.AsMemory(start, HeaderRoom - start + size + 2), cancellationToken).ConfigureAwait(false);
                 remaining -= size;
             }
@@ -96,8 +108,18 @@ internal sealed class AwsChunkedContent : HttpContent
                 throw new IOException($"The request body is longer than its Content-Length ({DecodedLength} bytes) said; the aws-chunked upload was cut short.");
             }
 
-            var final = Frame(signer, buffer, 0);
-            await stream.WriteAsync(buffer.AsMemory(final, HeaderRoom - final + 2), cancellationToken).ConfigureAwait(false);
+            if (trailer is null)
+            {
+                var final = Frame(signer, null, buffer, 0);
+                await stream.WriteAsync(buffer.AsMemory(final, HeaderRoom - final + 2), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                "0\r\n"u8.CopyTo(buffer);
+                var end = 3 + trailer.WriteLine(buffer.AsSpan(3));
+                "\r\n"u8.CopyTo(buffer.AsSpan(end));
+                await stream.WriteAsync(buffer.AsMemory(0, end + 2), cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -105,13 +127,24 @@ internal sealed class AwsChunkedContent : HttpContent
         }
     }
 
-    // Signs the chunk at buffer[HeaderRoom..+size], writes its header line just before it and "\r\n" after; returns where the frame starts.
-    private static int Frame(AwsChunkSigner signer, byte[] buffer, int size)
+    // Signs (or adds to the checksum) the chunk at buffer[HeaderRoom..+size], writes its header line just
+    // before it and "\r\n" after; returns where the frame starts.
+    private static int Frame(AwsChunkSigner? signer, ChecksumTrailer? trailer, byte[] buffer, int size)
     {
         var data = buffer.AsSpan(HeaderRoom, size);
-        Span<byte> signature = stackalloc byte[SignatureLength];
-        signer.Sign(data, signature);
         var digits = HexDigits(size);
+        if (trailer is not null)
+        {
+            trailer.Append(data);
+            var plain = HeaderRoom - (digits + 2);
+            size.TryFormat(buffer.AsSpan(plain), out _, "x", CultureInfo.InvariantCulture);
+            "\r\n"u8.CopyTo(buffer.AsSpan(plain + digits));
+            "\r\n"u8.CopyTo(buffer.AsSpan(HeaderRoom + size));
+            return plain;
+        }
+
+        Span<byte> signature = stackalloc byte[SignatureLength];
+        signer!.Sign(data, signature);
         var start = HeaderRoom - (digits + 17 + SignatureLength + 2);
         var line = buffer.AsSpan(start, HeaderRoom - start);
         size.TryFormat(line, out _, "x", CultureInfo.InvariantCulture);
@@ -138,7 +171,7 @@ internal sealed class AwsChunkedContent : HttpContent
 
     protected override bool TryComputeLength(out long length)
     {
-        length = EncodedLength(DecodedLength, chunkSize);
+        length = EncodedLength(DecodedLength, chunkSize, trailer);
         return true;
     }
 
@@ -147,6 +180,7 @@ internal sealed class AwsChunkedContent : HttpContent
         if (disposing)
         {
             Original.Dispose();
+            trailer?.Dispose();
         }
 
         base.Dispose(disposing);

@@ -67,6 +67,16 @@ public sealed class AwsSignedRequestOptions : CredentialOptions
     /// </summary>
     public int ChunkSize { get; set; } = DefaultChunkSize;
 
+    /// <summary>
+    /// How a chunked body is protected: <see cref="AwsStreamingPayload.SignedChunks"/> (default), or
+    /// <see cref="AwsStreamingPayload.UnsignedWithChecksumTrailer"/> over https (chunks unsigned, a
+    /// checksum trailer, as the AWS SDKs upload).
+    /// </summary>
+    public AwsStreamingPayload StreamingPayload { get; set; } = AwsStreamingPayload.SignedChunks;
+
+    /// <summary>The trailer's checksum with <see cref="AwsStreamingPayload.UnsignedWithChecksumTrailer"/>: CRC32 (default) or SHA-256.</summary>
+    public AwsTrailerChecksum TrailerChecksum { get; set; } = AwsTrailerChecksum.Crc32;
+
     internal const int DefaultChunkSize = 64 * 1024;
     internal const int MinChunkSize = 8 * 1024;
     internal const int MaxChunkSize = 16 * 1024 * 1024;

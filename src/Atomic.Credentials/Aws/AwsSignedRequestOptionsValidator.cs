@@ -57,6 +57,16 @@ internal sealed class AwsSignedRequestOptionsValidator : CredentialOptionsValida
             errors.Add(nameof(options.ChunkedUpload), "must be WhenNotSeekable, Never or Always");
         }
 
+        if (!Enum.IsDefined(options.StreamingPayload))
+        {
+            errors.Add(nameof(options.StreamingPayload), "must be SignedChunks or UnsignedWithChecksumTrailer");
+        }
+
+        if (!Enum.IsDefined(options.TrailerChecksum))
+        {
+            errors.Add(nameof(options.TrailerChecksum), "must be Crc32 or Sha256");
+        }
+
         if (options.ChunkSize is < AwsSignedRequestOptions.MinChunkSize or > AwsSignedRequestOptions.MaxChunkSize)
         {
             errors.Add(nameof(options.ChunkSize), "must be at least 8192 bytes (8 KiB, S3's smallest chunk) and at most 16777216 (16 MiB)");

@@ -97,7 +97,8 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         }
 
         var streaming = ReferenceEquals(payload, PayloadHash.StreamingSigned);
-        state.Signer.SignHeaders(request, new SigV4Request(keys, now, payload) { PayloadHashHeader = state.Signer.IsS3 || streaming });
+        var chunked = streaming || ReferenceEquals(payload, PayloadHash.StreamingUnsignedTrailer);
+        state.Signer.SignHeaders(request, new SigV4Request(keys, now, payload) { PayloadHashHeader = state.Signer.IsS3 || chunked });
         if (streaming)
         {
             // The chunks chain from the headers' signature: the last 64 characters of Authorization.
@@ -122,6 +123,7 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         {
             request.Content = chunked.Original;
             headers.Remove(SigV4Signer.DecodedLengthHeader);
+            headers.Remove(SigV4Signer.TrailerHeader);
             headers.Remove(SigV4Signer.ContentSha256Header);
         }
 
@@ -221,12 +223,20 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
             return await PayloadHash.ComputeAsync(stream, cancellationToken).ConfigureAwait(false);
         }
 
-        // Header mode, a known length: signed chunks, read and sent once (a presigned URL cannot stream).
+        // Header mode, a known length: chunks, read and sent once (a presigned URL cannot stream). Unsigned
+        // chunks with a checksum trailer over https only: over plain http nothing else would protect them.
         if (!query && state.ChunkedUpload != AwsChunkedUpload.Never && content.Headers.ContentLength is { } length)
         {
-            request.Content = new AwsChunkedContent(content, stream, length, state.ChunkSize);
+            var trailer = state.ChecksumTrailer && request.RequestUri!.Scheme == Uri.UriSchemeHttps ? new ChecksumTrailer(state.TrailerChecksum) : null;
+            request.Content = new AwsChunkedContent(content, stream, length, state.ChunkSize, trailer);
             request.Headers.TryAddWithoutValidation(SigV4Signer.DecodedLengthHeader, length.ToString(CultureInfo.InvariantCulture));
-            return PayloadHash.StreamingSigned;
+            if (trailer is null)
+            {
+                return PayloadHash.StreamingSigned;
+            }
+
+            request.Headers.TryAddWithoutValidation(SigV4Signer.TrailerHeader, trailer.Name);
+            return PayloadHash.StreamingUnsignedTrailer;
         }
 
         if (stream.CanSeek)

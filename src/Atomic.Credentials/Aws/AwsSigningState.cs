@@ -18,4 +18,8 @@ internal sealed class AwsSigningState(AwsSignedRequestOptions options) : Credent
     public AwsChunkedUpload ChunkedUpload { get; } = options.ChunkedUpload;
 
     public int ChunkSize { get; } = options.ChunkSize;
+
+    public bool ChecksumTrailer { get; } = options.StreamingPayload == AwsStreamingPayload.UnsignedWithChecksumTrailer;
+
+    public AwsTrailerChecksum TrailerChecksum { get; } = options.TrailerChecksum;
 }

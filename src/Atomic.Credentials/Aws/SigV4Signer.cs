@@ -17,6 +17,7 @@ internal sealed class SigV4Signer
     public const string SecurityTokenHeader = "X-Amz-Security-Token";
     public const string ContentSha256Header = "x-amz-content-sha256";
     public const string DecodedLengthHeader = "x-amz-decoded-content-length";
+    public const string TrailerHeader = "x-amz-trailer";
 
     /// <summary>The query parameters a presigned request carries; nothing else starts with <c>X-Amz-</c> by our hand.</summary>
     public static readonly string[] QueryParameters =

@@ -175,6 +175,83 @@ public sealed class AwsChunkedUploadTests
         });
     }
 
+    [Test]
+    public async Task Over_https_the_trailer_form_sends_unsigned_chunks_and_the_crc32_of_the_body()
+    {
+        var sink = new Sink();
+        using var client = new HttpClient(new AwsSignatureHandler(Options("s3", o => o.StreamingPayload = AwsStreamingPayload.UnsignedWithChecksumTrailer)) { InnerHandler = sink });
+        using var request = new HttpRequestMessage(HttpMethod.Put, "https://bucket.s3.amazonaws.com/k") { Content = Forward("123456789"u8.ToArray()) };
+
+        await client.SendAsync(request);
+
+        Assert.Multiple(() =>
+        {
+            // CRC-32 of "123456789" is 0xCBF43926, the check value of the algorithm; S3 takes its bytes big-endian.
+            Assert.That(Encoding.ASCII.GetString(sink.Body), Is.EqualTo("9\r\n123456789\r\n0\r\nx-amz-checksum-crc32:y/Q5Jg==\r\n\r\n"));
+            Assert.That(sink.ContentLength, Is.EqualTo(sink.Body.Length));
+            Assert.That(sink.ContentEncoding, Is.EqualTo("aws-chunked"));
+            Assert.That(Header(request, "x-amz-content-sha256"), Is.EqualTo("STREAMING-UNSIGNED-PAYLOAD-TRAILER"));
+            Assert.That(Header(request, "x-amz-trailer"), Is.EqualTo("x-amz-checksum-crc32"));
+            Assert.That(Header(request, "x-amz-decoded-content-length"), Is.EqualTo("9"));
+            Assert.That(SignedHeaders(request), Is.EqualTo("content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-trailer"));
+        });
+    }
+
+    [TestCase(100_000, 8192)]
+    [TestCase(65536, 65536)]
+    public async Task The_sha256_trailer_closes_chunks_of_the_configured_size(int length, int chunkSize)
+    {
+        var sink = new Sink();
+        using var client = new HttpClient(new AwsSignatureHandler(Options("s3", o =>
+            (o.StreamingPayload, o.TrailerChecksum, o.ChunkSize) = (AwsStreamingPayload.UnsignedWithChecksumTrailer, AwsTrailerChecksum.Sha256, chunkSize))) { InnerHandler = sink });
+        var body = RandomNumberGenerator.GetBytes(length);
+
+        await client.PutAsync(new Uri("https://bucket.s3.amazonaws.com/k"), Forward(body));
+
+        var decoded = new MemoryStream();
+        var at = 0;
+        int size;
+        do
+        {
+            var lineEnd = sink.Body.AsSpan(at).IndexOf("\r\n"u8) + at;
+            size = int.Parse(Encoding.ASCII.GetString(sink.Body, at, lineEnd - at), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            Assert.That(size, Is.EqualTo(Math.Min(chunkSize, length - (int)decoded.Length)));
+            decoded.Write(sink.Body, lineEnd + 2, size);
+            at = lineEnd + 2 + size + (size > 0 ? 2 : 0);
+        }
+        while (size > 0);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(decoded.ToArray(), Is.EqualTo(body));
+            Assert.That(Encoding.ASCII.GetString(sink.Body, at, sink.Body.Length - at), Is.EqualTo($"x-amz-checksum-sha256:{Convert.ToBase64String(SHA256.HashData(body))}\r\n\r\n"));
+            Assert.That(sink.ContentLength, Is.EqualTo(sink.Body.Length));
+        });
+    }
+
+    [Test]
+    public async Task Over_plain_http_the_trailer_form_falls_back_to_signed_chunks()
+    {
+        using var client = new HttpClient(new AwsSignatureHandler(Options("s3", o => o.StreamingPayload = AwsStreamingPayload.UnsignedWithChecksumTrailer)) { InnerHandler = new Sink() });
+        using var request = new HttpRequestMessage(HttpMethod.Put, "http://127.0.0.1:9000/bucket/k") { Content = Forward([1, 2, 3]) };
+
+        await client.SendAsync(request);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Header(request, "x-amz-content-sha256"), Is.EqualTo("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"));
+            Assert.That(Header(request, "x-amz-trailer"), Is.Null);
+        });
+    }
+
+    [Test]
+    public void An_unknown_trailer_checksum_fails_naming_the_field()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => _ = new AwsSignatureHandler(Options("s3", o => o.TrailerChecksum = (AwsTrailerChecksum)7), "s3"));
+
+        Assert.That(error!.Message, Does.Contain("Credential 's3' (AwsSignedRequest): TrailerChecksum must be Crc32 or Sha256"));
+    }
+
     private static StreamContent Forward(byte[] body)
     {
         var content = new StreamContent(new ForwardOnlyStream(body));
