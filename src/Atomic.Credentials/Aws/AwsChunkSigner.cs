@@ -1,11 +1,10 @@
-using System.Security.Cryptography;
-
 namespace Atomic.Credentials.Aws;
 
 /// <summary>
 /// Signs the chunks of one aws-chunked body, each from the previous signature (the first from the
 /// seed signature of the headers): HMAC(kSigning, "AWS4-HMAC-SHA256-PAYLOAD\n" date-time "\n" scope
-/// "\n" previous "\n" hash("") "\n" hash(chunk)). One string-to-sign buffer, reused for every chunk.
+/// "\n" previous "\n" hash("") "\n" hash(chunk)). One string-to-sign buffer, reused for every chunk;
+/// the hashes are the signer's reused ones (a one-shot call sets up a platform context each time).
 /// </summary>
 internal sealed class AwsChunkSigner
 {
@@ -45,10 +44,10 @@ internal sealed class AwsChunkSigner
     public void Sign(ReadOnlySpan<byte> chunk, Span<byte> hexSignature)
     {
         Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(chunk, digest);
+        ReusedHashes.Sha256(chunk, digest);
         var hashAt = toSign.Length - HexLength;
         Convert.TryToHexStringLower(digest, toSign.AsSpan(hashAt), out _);
-        HMACSHA256.HashData(key, toSign, digest);
+        ReusedHashes.HmacSha256(key, toSign, digest);
         var previous = toSign.AsSpan(previousAt, HexLength);
         Convert.TryToHexStringLower(digest, previous, out _);
         previous.CopyTo(hexSignature);
