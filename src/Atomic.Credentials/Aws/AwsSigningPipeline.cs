@@ -118,13 +118,17 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
     {
         var headers = request.Headers;
 
-        // A chunked body not yet sent goes back to what the caller gave, to be chunked again with the next signature.
-        if (request.Content is AwsChunkedContent { Started: false } chunked)
+        // A chunked body's headers are ours (a 303 turns the request into a GET without them); one not yet
+        // sent goes back to what the caller gave, to be chunked again with the next signature.
+        if (request.Content is AwsChunkedContent chunked)
         {
-            request.Content = chunked.Original;
             headers.Remove(SigV4Signer.DecodedLengthHeader);
             headers.Remove(SigV4Signer.TrailerHeader);
             headers.Remove(SigV4Signer.ContentSha256Header);
+            if (!chunked.Started)
+            {
+                request.Content = chunked.Original;
+            }
         }
 
         if (headers.NonValidated.Count > 0)

@@ -253,6 +253,42 @@ public sealed class AwsChunkedUploadTests
         Assert.That(error!.Message, Does.Contain("Credential 's3' (AwsSignedRequest): TrailerChecksum must be Crc32 or Sha256"));
     }
 
+    [Test]
+    public async Task A_307_after_a_chunked_upload_is_returned_to_the_caller_its_body_being_spent()
+    {
+        var server = new SeeOther(HttpStatusCode.TemporaryRedirect);
+        using var client = new HttpClient(new AwsSignatureHandler(Options("s3")) { InnerHandler = server });
+
+        using var response = await client.PutAsync(new Uri("https://bucket.s3.amazonaws.com/k"), Forward([1, 2, 3]));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TemporaryRedirect));
+            Assert.That(server.Seen, Has.Count.EqualTo(1));
+        });
+    }
+
+    /// <summary>Reads a PUT's body and redirects it to another key of the same origin.</summary>
+    private sealed class SeeOther(HttpStatusCode status = HttpStatusCode.SeeOther) : HttpMessageHandler
+    {
+        public List<string> Seen { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var decoded = request.Headers.TryGetValues("x-amz-decoded-content-length", out var values) ? values.Single() : "-";
+            Seen.Add($"{request.Method} {request.Headers.GetValues("x-amz-content-sha256").Single()} {decoded}");
+            if (request.Method != HttpMethod.Put)
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }
+
+            await request.Content!.ReadAsByteArrayAsync(cancellationToken);
+            var response = new HttpResponseMessage(status);
+            response.Headers.Location = new Uri("https://bucket.s3.amazonaws.com/other");
+            return response;
+        }
+    }
+
     private static StreamContent Forward(byte[] body)
     {
         var content = new StreamContent(new ForwardOnlyStream(body));
