@@ -144,6 +144,30 @@ public sealed class S3ServerTests
         }
     }
 
+    [TestCase(1024 * 1024 + 17, 8192)]
+    [TestCase(3 * 65536, 65536)]
+    public async Task A_body_that_cannot_be_rewound_is_uploaded_as_signed_chunks_and_stored_as_sent(int length, int chunkSize)
+    {
+        var seen = new ContentHeaders();
+        using var client = new HttpClient(new AwsSignatureHandler(Options(o => o.ChunkSize = chunkSize), "s3") { InnerHandler = seen });
+        var bytes = RandomNumberGenerator.GetBytes(length);
+        var content = new StreamContent(new ForwardOnlyStream(bytes));
+        content.Headers.ContentLength = length;
+        content.Headers.ContentType = new("application/octet-stream");
+
+        using var put = await client.PutAsync(ObjectUri($"chunked/{length}.bin"), content);
+        Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK), await Explain(put));
+
+        using var get = await client.GetAsync(ObjectUri($"chunked/{length}.bin"));
+        var stored = await get.Content.ReadAsByteArrayAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(seen.Encoding, Is.EqualTo("aws-chunked"));
+            Assert.That(seen.Sha256, Is.EqualTo("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"));
+            Assert.That(Convert.ToHexStringLower(SHA256.HashData(stored)), Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(bytes))));
+        });
+    }
+
     [TestCase(false)]
     [TestCase(true)]
     public async Task A_wrong_secret_is_rejected_and_the_403_reaches_the_caller(bool signQuery)
@@ -174,4 +198,35 @@ public sealed class S3ServerTests
 
     private async Task<string> Explain(HttpResponseMessage response) =>
         $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{peer.Output}";
+
+    /// <summary>Records what the first signed PUT carried on the wire, then sends it.</summary>
+    private sealed class ContentHeaders() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public string? Encoding { get; private set; }
+
+        public string? Sha256 { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Put)
+            {
+                Encoding = string.Join(", ", request.Content!.Headers.ContentEncoding);
+                Sha256 = request.Headers.GetValues("x-amz-content-sha256").Single();
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>A body that can be read once, like a network stream.</summary>
+    private sealed class ForwardOnlyStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+
+        public override long Position { get => base.Position; set => throw new NotSupportedException(); }
+
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+
+        public override long Length => throw new NotSupportedException();
+    }
 }

@@ -53,5 +53,33 @@ public sealed class AwsSignedRequestOptions : CredentialOptions
     /// </summary>
     public AwsPayloadSigning PayloadSigning { get; set; } = AwsPayloadSigning.Signed;
 
+    /// <summary>
+    /// When a signed body is sent as aws-chunked signed chunks (<c>STREAMING-AWS4-HMAC-SHA256-PAYLOAD</c>),
+    /// read once in memory bounded by <see cref="ChunkSize"/>. Default <see cref="AwsChunkedUpload.WhenNotSeekable"/>:
+    /// only a body that cannot be rewound and whose length is known (<c>Content-Length</c>) is chunked;
+    /// seekable bodies are hashed and rewound as before. Header mode only.
+    /// </summary>
+    public AwsChunkedUpload ChunkedUpload { get; set; } = AwsChunkedUpload.WhenNotSeekable;
+
+    /// <summary>
+    /// The size in bytes of each aws-chunked chunk but the last: at least 8 KiB (8192, S3's minimum),
+    /// at most 16 MiB. Default 64 KiB. One chunk is all an upload holds in memory.
+    /// </summary>
+    public int ChunkSize { get; set; } = DefaultChunkSize;
+
+    /// <summary>
+    /// How a chunked body is protected: <see cref="AwsStreamingPayload.SignedChunks"/> (default), or
+    /// <see cref="AwsStreamingPayload.UnsignedWithChecksumTrailer"/> over https (chunks unsigned, a
+    /// checksum trailer, as the AWS SDKs upload).
+    /// </summary>
+    public AwsStreamingPayload StreamingPayload { get; set; } = AwsStreamingPayload.SignedChunks;
+
+    /// <summary>The trailer's checksum with <see cref="AwsStreamingPayload.UnsignedWithChecksumTrailer"/>: CRC32 (default) or SHA-256.</summary>
+    public AwsTrailerChecksum TrailerChecksum { get; set; } = AwsTrailerChecksum.Crc32;
+
+    internal const int DefaultChunkSize = 64 * 1024;
+    internal const int MinChunkSize = 8 * 1024;
+    internal const int MaxChunkSize = 16 * 1024 * 1024;
+
     internal override string Kind => KindName;
 }

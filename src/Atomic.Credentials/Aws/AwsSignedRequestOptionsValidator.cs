@@ -51,6 +51,26 @@ internal sealed class AwsSignedRequestOptionsValidator : CredentialOptionsValida
         {
             errors.Add(nameof(options.PayloadSigning), "must be Signed or Unsigned");
         }
+
+        if (!Enum.IsDefined(options.ChunkedUpload))
+        {
+            errors.Add(nameof(options.ChunkedUpload), "must be WhenNotSeekable, Never or Always");
+        }
+
+        if (!Enum.IsDefined(options.StreamingPayload))
+        {
+            errors.Add(nameof(options.StreamingPayload), "must be SignedChunks or UnsignedWithChecksumTrailer");
+        }
+
+        if (!Enum.IsDefined(options.TrailerChecksum))
+        {
+            errors.Add(nameof(options.TrailerChecksum), "must be Crc32 or Sha256");
+        }
+
+        if (options.ChunkSize is < AwsSignedRequestOptions.MinChunkSize or > AwsSignedRequestOptions.MaxChunkSize)
+        {
+            errors.Add(nameof(options.ChunkSize), "must be at least 8192 bytes (8 KiB, S3's smallest chunk) and at most 16777216 (16 MiB)");
+        }
     }
 
     // Parts of the credential scope are '/'-separated: one in a value would shift the others.

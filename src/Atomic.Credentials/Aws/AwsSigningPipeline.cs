@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Atomic.Credentials.Diagnostics;
 using Atomic.Credentials.Internal;
 using Microsoft.Extensions.Logging;
@@ -75,7 +76,7 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
             throw new CredentialException(Name, Kind, "AWS credentials could not be read from the default credential chain (environment, profile, SSO, container or instance role). The request was not sent.", exception);
         }
 
-        var payload = PayloadAtHand(state, request, query) ?? await PayloadFromBodyAsync(state, request, cancellationToken).ConfigureAwait(false);
+        var payload = PayloadAtHand(state, request, query) ?? await PayloadFromBodyAsync(state, request, query, cancellationToken).ConfigureAwait(false);
         return Sign(state, request, query, expiresSeconds, keys, payload);
     }
 
@@ -95,7 +96,16 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
             return state.Signer.SignQuery(request, new SigV4Request(keys, now, payload) { ExpiresSeconds = expiresSeconds });
         }
 
-        state.Signer.SignHeaders(request, new SigV4Request(keys, now, payload) { PayloadHashHeader = state.Signer.IsS3 });
+        var streaming = ReferenceEquals(payload, PayloadHash.StreamingSigned);
+        var chunked = streaming || ReferenceEquals(payload, PayloadHash.StreamingUnsignedTrailer);
+        state.Signer.SignHeaders(request, new SigV4Request(keys, now, payload) { PayloadHashHeader = state.Signer.IsS3 || chunked });
+        if (streaming)
+        {
+            // The chunks chain from the headers' signature: the last 64 characters of Authorization.
+            var authorization = request.Headers.NonValidated[HeaderNames.Authorization].ToString();
+            ((AwsChunkedContent)request.Content!).Signer = state.Signer.ChunkSigner(keys, now, authorization.AsSpan(authorization.Length - 64));
+        }
+
         return null;
     }
 
@@ -107,6 +117,20 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
     public static void Strip(AwsSigningState state, HttpRequestMessage request)
     {
         var headers = request.Headers;
+
+        // A chunked body's headers are ours (a 303 turns the request into a GET without them); one not yet
+        // sent goes back to what the caller gave, to be chunked again with the next signature.
+        if (request.Content is AwsChunkedContent chunked)
+        {
+            headers.Remove(SigV4Signer.DecodedLengthHeader);
+            headers.Remove(SigV4Signer.TrailerHeader);
+            headers.Remove(SigV4Signer.ContentSha256Header);
+            if (!chunked.Started)
+            {
+                request.Content = chunked.Original;
+            }
+        }
+
         if (headers.NonValidated.Count > 0)
         {
             headers.Remove(HeaderNames.Authorization);
@@ -179,7 +203,7 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         return state.UnsignedPayload && request.RequestUri!.Scheme == Uri.UriSchemeHttps ? PayloadHash.Unsigned : null;
     }
 
-    private async ValueTask<string> PayloadFromBodyAsync(AwsSigningState state, HttpRequestMessage request, CancellationToken cancellationToken)
+    private async ValueTask<string> PayloadFromBodyAsync(AwsSigningState state, HttpRequestMessage request, bool query, CancellationToken cancellationToken)
     {
         if (state.UnsignedPayload)
         {
@@ -188,15 +212,48 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         }
 
         // Only a request with content gets here: PayloadAtHand answers for one without.
-        if (await PayloadHash.ComputeAsync(request.Content!, cancellationToken).ConfigureAwait(false) is { } hash)
+        var content = request.Content!;
+        if (content is AwsChunkedContent)
         {
-            return hash;
+            // Strip unwraps a chunked body not yet sent: this one was, and its stream is spent.
+            throw new CredentialException(Name, Kind,
+                "The request body cannot be rewound and was already sent once as aws-chunked, so it cannot be signed and sent again "
+                + "(a retry or a redirect). Send seekable content to allow resending. The request was not sent again.");
+        }
+
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        if (stream.CanSeek && state.ChunkedUpload != AwsChunkedUpload.Always)
+        {
+            return await PayloadHash.ComputeAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Header mode, a known length: chunks, read and sent once (a presigned URL cannot stream). Unsigned
+        // chunks with a checksum trailer over https only: over plain http nothing else would protect them.
+        if (!query && state.ChunkedUpload != AwsChunkedUpload.Never && content.Headers.ContentLength is { } length)
+        {
+            var trailer = state.ChecksumTrailer && request.RequestUri!.Scheme == Uri.UriSchemeHttps ? new ChecksumTrailer(state.TrailerChecksum) : null;
+            request.Content = new AwsChunkedContent(content, stream, length, state.ChunkSize, trailer);
+            request.Headers.TryAddWithoutValidation(SigV4Signer.DecodedLengthHeader, length.ToString(CultureInfo.InvariantCulture));
+            if (trailer is null)
+            {
+                return PayloadHash.StreamingSigned;
+            }
+
+            request.Headers.TryAddWithoutValidation(SigV4Signer.TrailerHeader, trailer.Name);
+            return PayloadHash.StreamingUnsignedTrailer;
+        }
+
+        if (stream.CanSeek)
+        {
+            return await PayloadHash.ComputeAsync(stream, cancellationToken).ConfigureAwait(false);
         }
 
         Log.AwsBodyNotSeekable(Logger, Name, Kind, request.Method, request.RequestUri!.IdnHost);
         throw new CredentialException(Name, Kind,
-            "The request body cannot be rewound, so its SHA-256 cannot be signed without buffering it. Send seekable content "
-            + "(a FileStream or MemoryStream in StreamContent, ByteArrayContent, StringContent), or set PayloadSigning to Unsigned "
+            "The request body cannot be rewound, so its SHA-256 cannot be signed without buffering it, and it cannot be sent as "
+            + "aws-chunked signed chunks either (that needs header signing, ChunkedUpload other than Never, and a known length: "
+            + "set Content-Length on the content). Send seekable content (a FileStream or MemoryStream in StreamContent, "
+            + "ByteArrayContent, StringContent), give its length, or set PayloadSigning to Unsigned "
             + "(UNSIGNED-PAYLOAD, https only, accepted by S3). The request was not sent.");
     }
 }

@@ -14,4 +14,12 @@ internal sealed class AwsSigningState(AwsSignedRequestOptions options) : Credent
     public long ExpiresSeconds { get; } = (long)options.Expires.TotalSeconds;
 
     public bool UnsignedPayload { get; } = options.PayloadSigning == AwsPayloadSigning.Unsigned;
+
+    public AwsChunkedUpload ChunkedUpload { get; } = options.ChunkedUpload;
+
+    public int ChunkSize { get; } = options.ChunkSize;
+
+    public bool ChecksumTrailer { get; } = options.StreamingPayload == AwsStreamingPayload.UnsignedWithChecksumTrailer;
+
+    public AwsTrailerChecksum TrailerChecksum { get; } = options.TrailerChecksum;
 }

@@ -11,18 +11,14 @@ internal static class PayloadHash
 {
     public const string Empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     public const string Unsigned = "UNSIGNED-PAYLOAD";
+    public const string StreamingSigned = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+    public const string StreamingUnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
     private const int BlockSize = 128 * 1024;
 
-    /// <summary>The body's hash, or null when the body cannot be rewound after reading.</summary>
-    public static async ValueTask<string?> ComputeAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>The hash of a seekable body's <paramref name="stream"/>, rewound to where it was.</summary>
+    public static async ValueTask<string> ComputeAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        if (!stream.CanSeek)
-        {
-            return null;
-        }
-
         var start = stream.Position;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var block = ArrayPool<byte>.Shared.Rent(BlockSize);

@@ -16,6 +16,8 @@ internal sealed class SigV4Signer
     public const string DateHeader = "X-Amz-Date";
     public const string SecurityTokenHeader = "X-Amz-Security-Token";
     public const string ContentSha256Header = "x-amz-content-sha256";
+    public const string DecodedLengthHeader = "x-amz-decoded-content-length";
+    public const string TrailerHeader = "x-amz-trailer";
 
     /// <summary>The query parameters a presigned request carries; nothing else starts with <c>X-Amz-</c> by our hand.</summary>
     public static readonly string[] QueryParameters =
@@ -100,6 +102,19 @@ internal sealed class SigV4Signer
         {
             headers.TryAddWithoutValidation(SecurityTokenHeader, keys.SessionToken);
         }
+    }
+
+    /// <summary>
+    /// The signer of an aws-chunked body's chunks, chained from <paramref name="seedSignature"/> (the
+    /// signature <see cref="SignHeaders"/> just made with the same keys and instant).
+    /// </summary>
+    public AwsChunkSigner ChunkSigner(in AwsKeys keys, DateTimeOffset now, ReadOnlySpan<char> seedSignature)
+    {
+        var stamp = StampFor(now);
+        var scope = new byte[8 + scopeSuffix.Length];
+        stamp.Date8.CopyTo(scope);
+        scopeSuffix.CopyTo(scope.AsSpan(8));
+        return new AwsChunkSigner(SigningKeyFor(keys.SecretAccessKey, stamp.Day), stamp.Full, scope, seedSignature);
     }
 
     /// <summary>Returns the request's URI with the presign parameters and signature added to its query.</summary>

@@ -1,0 +1,132 @@
+// A verifier of aws-chunked uploads on 127.0.0.1 (s3rver decodes the framing but checks no chunk
+// signature): every chunk signature of STREAMING-AWS4-HMAC-SHA256-PAYLOAD is recomputed from the
+// seed in Authorization with node:crypto, and the checksum trailer of STREAMING-UNSIGNED-PAYLOAD-TRAILER
+// (crc32 or sha256) from the decoded bytes. Reads the body as it streams, holding one chunk.
+// Answers 200 {"bytes":…,"sha256":…,"chunks":…} or 403 {"error":…}.
+// Prints one line: READY {"port":…}. Usage: node aws-chunked-verifier.mjs <secretAccessKey>
+import { createHash, createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import { crc32 } from 'node:zlib';
+
+const [secretAccessKey = 'atomic/test+secret/KEY'] = process.argv.slice(2);
+const EMPTY = createHash('sha256').update('').digest('hex');
+const hmac = (key, data) => createHmac('sha256', key).update(data).digest();
+
+function verifier(headers) {
+  const mode = headers['x-amz-content-sha256'];
+  const authorization = headers.authorization ?? '';
+  const credential = /Credential=[^/]+\/([^,]+)/.exec(authorization)?.[1];
+  const seed = /Signature=([0-9a-f]{64})/.exec(authorization)?.[1];
+  if (!credential || !seed) throw new Error('no SigV4 Authorization');
+  const [date, region, service] = credential.split('/');
+  const key = hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), service), 'aws4_request');
+  const prefix = `AWS4-HMAC-SHA256-PAYLOAD\n${headers['x-amz-date']}\n${credential}\n`;
+  let previous = seed;
+  let crc = 0;
+  const sha = createHash('sha256');
+  return {
+    signed: mode === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    trailer: mode === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' ? headers['x-amz-trailer'] : null,
+    chunk(data, signature) {
+      if (this.signed) {
+        const expected = hmac(key, prefix + previous + '\n' + EMPTY + '\n' + createHash('sha256').update(data).digest('hex')).toString('hex');
+        if (signature !== expected) throw new Error(`chunk signature ${signature} is not ${expected}`);
+        previous = expected;
+      }
+      crc = crc32(data, crc);
+      sha.update(data);
+    },
+    checksum(name) {
+      if (name === 'x-amz-checksum-crc32') {
+        const bytes = Buffer.alloc(4);
+        bytes.writeUInt32BE(crc >>> 0);
+        return bytes.toString('base64');
+      }
+      if (name === 'x-amz-checksum-sha256') return sha.copy().digest('base64');
+      throw new Error(`unknown trailer ${name}`);
+    },
+    sha256: () => sha.digest('hex'),
+  };
+}
+
+createServer((request, response) => {
+  let state;
+  try {
+    state = verifier(request.headers);
+  } catch (error) {
+    response.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: error.message }));
+    return;
+  }
+
+  let pending = Buffer.alloc(0);
+  let size = -1;
+  let signature = null;
+  let bytes = 0;
+  let chunks = 0;
+  let done = false;
+  let trailers = {};
+  let failure = null;
+
+  const parse = () => {
+    while (!done) {
+      const end = pending.indexOf('\r\n');
+      if (size < 0) {
+        if (end < 0) return;
+        const line = pending.subarray(0, end).toString('latin1');
+        pending = pending.subarray(end + 2);
+        const [hex, extension] = line.split(';');
+        size = parseInt(hex, 16);
+        signature = extension?.startsWith('chunk-signature=') ? extension.slice(16) : null;
+        if (state.signed && !signature) throw new Error(`chunk without a signature: ${line}`);
+        if (size === 0 && !state.signed) {
+          // The final chunk of the trailer form: trailer lines, then an empty line.
+          state.chunk(Buffer.alloc(0), null);
+          chunks++;
+          size = -2;
+        }
+        continue;
+      }
+      if (size === -2) {
+        if (end < 0) return;
+        const line = pending.subarray(0, end).toString('latin1');
+        pending = pending.subarray(end + 2);
+        if (line === '') { done = true; return; }
+        const colon = line.indexOf(':');
+        trailers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1);
+        continue;
+      }
+      if (pending.length < size + 2) return;
+      const data = pending.subarray(0, size);
+      if (pending.subarray(size, size + 2).toString('latin1') !== '\r\n') throw new Error('chunk data not followed by CRLF');
+      state.chunk(data, signature);
+      chunks++;
+      bytes += size;
+      pending = pending.subarray(size + 2);
+      if (size === 0) done = true;
+      size = -1;
+    }
+  };
+
+  request.on('data', (data) => {
+    if (failure) return;
+    pending = pending.length ? Buffer.concat([pending, data]) : data;
+    try { parse(); } catch (error) { failure = error; }
+  });
+  request.on('end', () => {
+    try {
+      if (failure) throw failure;
+      if (!done) throw new Error('the body ended before the final chunk');
+      if (pending.length) throw new Error(`${pending.length} bytes after the final chunk`);
+      if (String(bytes) !== request.headers['x-amz-decoded-content-length']) throw new Error(`decoded ${bytes} bytes, x-amz-decoded-content-length says ${request.headers['x-amz-decoded-content-length']}`);
+      if (state.trailer) {
+        const expected = state.checksum(state.trailer);
+        if (trailers[state.trailer] !== expected) throw new Error(`trailer ${state.trailer} is ${trailers[state.trailer]}, not ${expected}`);
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes, chunks, sha256: state.sha256() }));
+    } catch (error) {
+      response.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: error.message }));
+    }
+  });
+}).listen(0, '127.0.0.1', function () {
+  console.log(`READY ${JSON.stringify({ port: this.address().port })}`);
+});
