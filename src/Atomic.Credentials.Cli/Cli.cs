@@ -30,7 +30,8 @@ internal static class Cli
 
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
-        var parse = Create(console).Parse(args);
+        // No response files: '-d @order.json' is curl's "the body is this file", not a file of arguments.
+        var parse = Create(console).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
