@@ -129,9 +129,15 @@ internal sealed class CredentialSource : IAsyncDisposable
             builder.AddUserSecrets(userSecretsId);
         }
 
-        var root = builder.AddEnvironmentVariables().Build();
-        var section = root.GetSection(SectionName);
-        return section.Exists() ? section : root;
+        // A service's appsettings.json: environment variables apply as they do in the service
+        // (AtomicCredentials__crm__ClientSecret). A file that is only the section: the same
+        // variables, their prefix taken off, so the rest of the environment is not read as credentials.
+        if (builder.Build().GetSection(SectionName).Exists())
+        {
+            return builder.AddEnvironmentVariables().Build().GetSection(SectionName);
+        }
+
+        return builder.AddEnvironmentVariables(SectionName + "__").Build();
     }
 
     /// <summary>The configured or saved credential names, in order.</summary>
