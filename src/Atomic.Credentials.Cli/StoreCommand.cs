@@ -70,6 +70,11 @@ internal static class StoreCommand
 
             foreach (var secret in parse.GetValue(secrets) ?? [])
             {
+                if (secret.Contains('=', StringComparison.Ordinal))
+                {
+                    throw new UsageException($"--secret names a field ({secret[..secret.IndexOf('=', StringComparison.Ordinal)]}): its value is read from standard input or a prompt, never from the command line");
+                }
+
                 Set(definition, secret, JsonValue.Create(console.ReadSecret(secret)));
             }
 

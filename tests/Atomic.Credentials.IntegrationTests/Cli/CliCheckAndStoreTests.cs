@@ -127,9 +127,11 @@ public sealed class CliCheckAndStoreTests
     [Test]
     public async Task Store_add_never_takes_a_secret_from_the_command_line()
     {
-        var run = await CliHarness.RunAsync("store", "add", "x", "--type", "BasicAuth", "--secret", "Password=leaked", "--store", world.StorePath);
+        var run = await CliHarness.RunWithInputAsync("from-stdin\n", "store", "add", "x", "--type", "BasicAuth", "--field", "Username=u", "--secret", "Password=leaked", "--store", world.StorePath);
 
-        Assert.That(run.Code, Is.Not.Zero, run.ToString());
+        Assert.That(run.Code, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Error, Does.Contain("never from the command line"));
+        Assert.That(run.Error, Does.Not.Contain("leaked"));
     }
 
     [Test]
