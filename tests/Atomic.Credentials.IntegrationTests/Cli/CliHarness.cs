@@ -103,6 +103,11 @@ internal sealed class CliHarness : IAsyncDisposable
                 ["Type"] = "OAuthClientCredentials", ["IdentityUrl"] = new Uri(OAuth.BaseAddress, "/no-such-token-endpoint").AbsoluteUri,
                 ["ClientId"] = LoopbackOAuthServer.ClientId, ["ClientSecret"] = OAuth.ClientSecret,
             },
+            ["marketo"] = new JsonObject
+            {
+                ["Type"] = "Marketo", ["IdentityUrl"] = new Uri(OAuth.BaseAddress, "/identity").AbsoluteUri,
+                ["ClientId"] = LoopbackOAuthServer.ClientId, ["ClientSecret"] = OAuth.ClientSecret,
+            },
             ["s3"] = new JsonObject
             {
                 ["Type"] = "AwsSignedRequest", ["AccessKeyId"] = "AKIDCLITEST", ["SecretAccessKey"] = AwsSecret,

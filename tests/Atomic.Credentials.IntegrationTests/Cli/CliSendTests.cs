@@ -37,6 +37,22 @@ public sealed class CliSendTests
     }
 
     [Test]
+    public async Task Send_with_a_preset_uses_its_token_endpoint_and_API_address()
+    {
+        var sent = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "marketo", "GET", world.OAuth.Api("marketo").AbsoluteUri);
+
+        Assert.That(sent.Code, Is.Zero, sent.ToString());
+        Assert.That(sent.Out, Is.EqualTo("ok"));
+        Assert.That(world.OAuth.LastTokenBy.ContainsKey("marketo"));
+
+        // A relative URL: the preset's REST address (the identity URL's origin + /rest/).
+        var dry = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "marketo", "GET", "v1/leads.json", "--dry-run");
+        Assert.That(dry.Code, Is.Zero, dry.ToString());
+        Assert.That(dry.Out, Does.StartWith("GET " + new Uri(world.OAuth.BaseAddress, "/rest/v1/leads.json").AbsoluteUri));
+        world.AssertNoSecret(dry);
+    }
+
+    [Test]
     public async Task Send_sends_the_body_and_headers_and_include_prints_the_status()
     {
         var file = Path.GetTempFileName();
