@@ -39,6 +39,7 @@ internal static class SendCommand
             var capture = new RequestCapture { DryRun = dry };
             request.Options.Set(RequestCapture.Key, capture);
 
+            using var timings = parse.GetValue(verbose) || dry ? new CredentialTimings() : null;
             await using var source = CredentialSource.Open(parse, dry);
             using var client = source.CreateClient(name);
             source.Name(request, name);
@@ -51,6 +52,7 @@ internal static class SendCommand
             if (dry)
             {
                 WriteSent(console.Out, capture, prefix: "");
+                timings?.WriteTo(console.Out);
                 console.Out.WriteLine($"# credential: {capture.CredentialTime.TotalMilliseconds:F0} ms (nothing sent)");
                 return ExitCodes.Success;
             }
@@ -60,6 +62,7 @@ internal static class SendCommand
             {
                 WriteSent(console.Error, capture, prefix: "> ");
                 console.Error.WriteLine($"< HTTP/{response.Version} {(int)response.StatusCode} {response.ReasonPhrase}");
+                timings?.WriteTo(console.Error);
                 console.Error.WriteLine($"* credential {capture.CredentialTime.TotalMilliseconds:F0} ms, request {capture.ExchangeTime.TotalMilliseconds:F0} ms, {body.Length} bytes");
             }
 

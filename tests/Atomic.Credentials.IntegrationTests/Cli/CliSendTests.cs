@@ -108,6 +108,15 @@ public sealed class CliSendTests
     }
 
     [Test]
+    public async Task Verbose_times_the_token_request_apart()
+    {
+        var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "crm", "GET", world.OAuth.Api("timed").AbsoluteUri, "-v");
+
+        Assert.That(run.Code, Is.Zero, run.ToString());
+        Assert.That(run.Error, Does.Match(@"\* token request \d+ ms"));
+    }
+
+    [Test]
     public async Task Verbose_masks_the_value_of_a_bearer_JWT_but_shows_its_start_and_length()
     {
         var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "partner", "GET", world.At("/jwt").AbsoluteUri, "-v");
