@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Atomic.Credentials.IntegrationTests.Support;
 
@@ -12,7 +11,7 @@ namespace Atomic.Credentials.IntegrationTests.Cli;
 [NonParallelizable]
 public sealed class CliS3ServerTests
 {
-    private PeerProcess peer = null!;
+    private S3Peer? s3;
     private Uri bucket = null!;
     private string secret = null!;
     private string config = null!;
@@ -20,11 +19,8 @@ public sealed class CliS3ServerTests
     [OneTimeSetUp]
     public async Task StartServer()
     {
-        peer = await PeerProcess.StartNodeAsync("s3-server.mjs");
-        using var ready = JsonDocument.Parse(peer.ReadyLine);
-        var root = ready.RootElement;
-        bucket = new Uri($"http://127.0.0.1:{root.GetProperty("port").GetInt32()}/{root.GetProperty("bucket").GetString()}");
-        secret = root.GetProperty("secretAccessKey").GetString()!;
+        s3 = await S3Peer.StartAsync();
+        (bucket, secret) = (s3.Bucket, s3.SecretAccessKey);
         config = Path.Combine(Path.GetTempPath(), "atomic-cli-s3-" + Guid.NewGuid().ToString("N") + ".json");
         await File.WriteAllTextAsync(config, new JsonObject
         {
@@ -32,7 +28,7 @@ public sealed class CliS3ServerTests
             {
                 ["s3"] = new JsonObject
                 {
-                    ["Type"] = "AwsSignedRequest", ["AccessKeyId"] = root.GetProperty("accessKeyId").GetString(),
+                    ["Type"] = "AwsSignedRequest", ["AccessKeyId"] = s3.AccessKeyId,
                     ["SecretAccessKey"] = secret, ["Service"] = "s3", ["Region"] = "us-east-1",
                 },
             },
@@ -47,9 +43,9 @@ public sealed class CliS3ServerTests
             File.Delete(config);
         }
 
-        if (peer is not null)
+        if (s3 is not null)
         {
-            await peer.DisposeAsync();
+            await s3.DisposeAsync();
         }
     }
 
