@@ -61,10 +61,6 @@ internal static class Cli
         {
             return Fail(console, e.Message, ExitCodes.CredentialFailure);
         }
-        catch (InvalidOperationException e) when (e.Message.Contains("credential", StringComparison.OrdinalIgnoreCase))
-        {
-            return Fail(console, e.Message, ExitCodes.CredentialFailure);
-        }
         catch (HttpRequestException e)
         {
             return Fail(console, e.Message, ExitCodes.TransportFailure);
@@ -76,6 +72,12 @@ internal static class Cli
         catch (IOException e)
         {
             return Fail(console, e.Message, ExitCodes.Usage);
+        }
+#pragma warning disable CA1031 // The tool's last word: one line and an exit code, not a stack trace.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return Fail(console, $"{e.GetType().Name}: {e.Message}", ExitCodes.Unexpected);
         }
     }
 

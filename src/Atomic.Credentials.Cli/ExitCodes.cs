@@ -17,8 +17,12 @@ internal static class ExitCodes
     /// <summary>The request could not be sent or got no answer (connection refused, DNS, timeout).</summary>
     public const int TransportFailure = 4;
 
+    /// <summary>Anything else: a store that cannot be opened, a bug. The message says what.</summary>
+    public const int Unexpected = 5;
+
     public const string Help = """
         Exit codes: 0 success (2xx); 1 HTTP error status; 2 bad usage; 3 credential failure
-        (invalid, not found, no token/JWT/signature; for check: any credential failed); 4 transport failure.
+        (invalid, not found, no token/JWT/signature; for check: any credential failed); 4 transport failure;
+        5 anything else (a store that cannot be opened).
         """;
 }

@@ -135,6 +135,19 @@ public sealed class CliCheckAndStoreTests
     }
 
     [Test]
+    public async Task A_store_file_that_is_not_a_database_is_one_line_and_not_a_credential_exit_code()
+    {
+        var file = Path.Combine(Path.GetDirectoryName(world.ConfigPath)!, "not-a-database.db");
+        await File.WriteAllTextAsync(file, new string('x', 4096));
+
+        var run = await CliHarness.RunAsync("store", "list", "--store", file);
+
+        Assert.That(run.Code, Is.EqualTo(5), run.ToString());
+        Assert.That(run.Error, Does.StartWith("atomic-credentials: ").And.Contain("not-a-database.db"));
+        Assert.That(run.Error, Does.Not.Contain("   at "), "a stack trace");
+    }
+
+    [Test]
     public async Task The_built_tool_runs_as_a_process_with_help_and_exit_codes()
     {
         // The tool's own output folder (its deps and runtimeconfig), built with this configuration by the project reference.
