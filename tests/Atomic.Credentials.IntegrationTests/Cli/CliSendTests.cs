@@ -144,6 +144,22 @@ public sealed class CliSendTests
     }
 
     [Test]
+    public async Task Environment_variables_apply_on_top_of_the_file_as_in_a_service()
+    {
+        Environment.SetEnvironmentVariable("AtomicCredentials__legacy__Password", "rotated-elsewhere");
+        try
+        {
+            var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "legacy", "GET", world.At("/basic").AbsoluteUri);
+
+            Assert.That(run.Code, Is.EqualTo(1), "the variable's password was not the one sent: " + run);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AtomicCredentials__legacy__Password", null);
+        }
+    }
+
+    [Test]
     public async Task An_HTTP_error_status_exits_1()
     {
         var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "apikey", "GET", world.At("/basic").AbsoluteUri);
