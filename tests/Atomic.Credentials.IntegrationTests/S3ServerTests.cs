@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Atomic.Credentials.IntegrationTests.Support;
 
 namespace Atomic.Credentials.IntegrationTests;
@@ -15,7 +14,7 @@ public sealed class S3ServerTests
 {
     private static readonly string[] Keys = ["plain.txt", "with space/and more.txt", "a+b=c&d.txt", "ünïcødé/日本/ሴ.txt", "it's (1)!*.txt"];
 
-    private PeerProcess peer = null!;
+    private S3Peer? s3;
     private Uri bucket = null!;
     private string accessKeyId = null!;
     private string secret = null!;
@@ -23,20 +22,16 @@ public sealed class S3ServerTests
     [OneTimeSetUp]
     public async Task StartServer()
     {
-        peer = await PeerProcess.StartNodeAsync("s3-server.mjs");
-        using var ready = JsonDocument.Parse(peer.ReadyLine);
-        var root = ready.RootElement;
-        bucket = new Uri($"http://127.0.0.1:{root.GetProperty("port").GetInt32()}/{root.GetProperty("bucket").GetString()}");
-        accessKeyId = root.GetProperty("accessKeyId").GetString()!;
-        secret = root.GetProperty("secretAccessKey").GetString()!;
+        s3 = await S3Peer.StartAsync();
+        (bucket, accessKeyId, secret) = (s3.Bucket, s3.AccessKeyId, s3.SecretAccessKey);
     }
 
     [OneTimeTearDown]
     public async Task StopServer()
     {
-        if (peer is not null)
+        if (s3 is not null)
         {
-            await peer.DisposeAsync();
+            await s3.DisposeAsync();
         }
     }
 
@@ -197,7 +192,7 @@ public sealed class S3ServerTests
         new(new AwsSignatureHandler(Options(configure), "s3") { InnerHandler = new SocketsHttpHandler() });
 
     private async Task<string> Explain(HttpResponseMessage response) =>
-        $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{peer.Output}";
+        $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{s3?.Process.Output}";
 
     /// <summary>Records what the first signed PUT carried on the wire, then sends it.</summary>
     private sealed class ContentHeaders() : DelegatingHandler(new SocketsHttpHandler())

@@ -1,0 +1,266 @@
+using System.Text.Json;
+using Atomic.Credentials.IntegrationTests.Support;
+
+namespace Atomic.Credentials.IntegrationTests.Cli;
+
+/// <summary><c>atomic-credentials send</c> against loopback servers, credentials from a configuration file.</summary>
+[NonParallelizable]
+public sealed class CliSendTests
+{
+    private CliHarness world = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync() => world = await CliHarness.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await world.DisposeAsync();
+
+    [TestCase("legacy", "/basic", "basic-ok")]
+    [TestCase("apikey", "/key", "key-ok")]
+    public async Task Send_applies_the_configured_credential_and_prints_the_body(string credential, string path, string body)
+    {
+        var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, credential, "GET", world.At(path).AbsoluteUri);
+
+        Assert.That(run.Code, Is.Zero, run.ToString());
+        Assert.That(run.Out, Is.EqualTo(body));
+        world.AssertNoSecret(run);
+    }
+
+    [Test]
+    public async Task Send_with_OAuth_obtains_a_token_the_API_accepts()
+    {
+        var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "crm", "GET", world.OAuth.Api("cli").AbsoluteUri);
+
+        Assert.That(run.Code, Is.Zero, run.ToString());
+        Assert.That(run.Out, Is.EqualTo("ok"));
+        Assert.That(world.OAuth.LastTokenBy.ContainsKey("cli"));
+    }
+
+    [Test]
+    public async Task Send_with_a_preset_uses_its_token_endpoint_and_API_address()
+    {
+        var sent = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "marketo", "GET", world.OAuth.Api("marketo").AbsoluteUri);
+
+        Assert.That(sent.Code, Is.Zero, sent.ToString());
+        Assert.That(sent.Out, Is.EqualTo("ok"));
+        Assert.That(world.OAuth.LastTokenBy.ContainsKey("marketo"));
+
+        // A relative URL: the preset's REST address (the identity URL's origin + /rest/).
+        var dry = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "marketo", "GET", "v1/leads.json", "--dry-run");
+        Assert.That(dry.Code, Is.Zero, dry.ToString());
+        Assert.That(dry.Out, Does.StartWith("GET " + new Uri(world.OAuth.BaseAddress, "/rest/v1/leads.json").AbsoluteUri));
+        world.AssertNoSecret(dry);
+    }
+
+    [Test]
+    public async Task Send_sends_the_body_and_headers_and_include_prints_the_status()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, "{\"order\":42}");
+        try
+        {
+            var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "apikey", "POST", world.At("/echo").AbsoluteUri,
+                "-H", "Content-Type: application/json", "-d", "@" + file, "-i");
+
+            Assert.That(run.Code, Is.Zero, run.ToString());
+            Assert.That(run.Out, Does.StartWith("HTTP/1.1 200 OK"));
+            Assert.That(run.Out, Does.Contain("Content-Type: application/json"));
+            Assert.That(run.Out, Does.EndWith("\n{\"order\":42}"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
+    public async Task Output_writes_the_body_to_a_file()
+    {
+        var file = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"));
+        try
+        {
+            var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "legacy", "GET", world.At("/basic").AbsoluteUri, "-o", file);
+
+            Assert.That(run.Code, Is.Zero, run.ToString());
+            Assert.That(run.Out, Is.Empty);
+            Assert.That(await File.ReadAllTextAsync(file), Is.EqualTo("basic-ok"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [TestCase("legacy", "/basic", "Authorization: Basic …(")]
+    [TestCase("apikey", "/key", "X-Api-Key: …(")]
+    [TestCase("crm", null, "Authorization: Bearer …(")]
+    [TestCase("s3", "/echo", "Authorization: AWS4-HMAC-SHA256 …(")]
+    public async Task Verbose_shows_what_was_sent_with_every_credential_value_masked(string credential, string? path, string masked)
+    {
+        var url = path is null ? world.OAuth.Api("verbose").AbsoluteUri : world.At(path).AbsoluteUri;
+
+        var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, credential, path == "/echo" ? "POST" : "GET", url, "-v");
+
+        Assert.That(run.Error, Does.Contain("> " + (path == "/echo" ? "POST " : "GET ") + url));
+        Assert.That(run.Error, Does.Contain("> " + masked));
+        Assert.That(run.Error, Does.Match(@"\* credential \d+ ms, request \d+ ms"));
+        world.AssertNoSecret(run);
+    }
+
+    [Test]
+    public async Task Verbose_times_the_token_request_apart()
+    {
+        var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "crm", "GET", world.OAuth.Api("timed").AbsoluteUri, "-v");
+
+        Assert.That(run.Code, Is.Zero, run.ToString());
+        Assert.That(run.Error, Does.Match(@"\* token request \d+ ms"));
+    }
+
+    [Test]
+    public async Task Verbose_masks_the_value_of_a_bearer_JWT_but_shows_its_start_and_length()
+    {
+        var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "partner", "GET", world.At("/jwt").AbsoluteUri, "-v");
+
+        Assert.That(run.Code, Is.Zero, run.ToString());
+        Assert.That(world.LastJwt, Is.Not.Null);
+        Assert.That(run.Error, Does.Contain($"> Authorization: Bearer eyJh…({world.LastJwt!.Length} chars)"));
+        world.AssertNoSecret(run);
+    }
+
+    [TestCase("legacy", "/basic", "Authorization: Basic …(")]
+    [TestCase("crm", "/key", "Authorization: Bearer …(")]
+    [TestCase("s3", "/key", "Authorization: AWS4-HMAC-SHA256 …(")]
+    public async Task Dry_run_prints_the_masked_request_and_sends_nothing_to_the_API(string credential, string path, string masked)
+    {
+        var before = world.ApiRequests;
+
+        var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, credential, "GET", world.At(path).AbsoluteUri, "--dry-run");
+
+        Assert.That(run.Code, Is.Zero, run.ToString());
+        Assert.That(world.ApiRequests, Is.EqualTo(before), "the API was called");
+        Assert.That(run.Out, Does.Contain("GET " + world.At(path).AbsoluteUri));
+        Assert.That(run.Out, Does.Contain(masked));
+        world.AssertNoSecret(run);
+    }
+
+    [Test]
+    public async Task Environment_variables_apply_on_top_of_the_file_as_in_a_service()
+    {
+        Environment.SetEnvironmentVariable("AtomicCredentials__legacy__Password", "rotated-elsewhere");
+        try
+        {
+            var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "legacy", "GET", world.At("/basic").AbsoluteUri);
+
+            Assert.That(run.Code, Is.EqualTo(1), "the variable's password was not the one sent: " + run);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AtomicCredentials__legacy__Password", null);
+        }
+    }
+
+    [Test]
+    public async Task An_HTTP_error_status_exits_1()
+    {
+        var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "apikey", "GET", world.At("/basic").AbsoluteUri);
+
+        Assert.That(run.Code, Is.EqualTo(1), run.ToString());
+    }
+
+    [TestCase("badsecret")]
+    [TestCase("badkey")]
+    [TestCase("missing")]
+    public async Task A_credential_failure_exits_3_and_names_the_credential(string credential)
+    {
+        var before = world.ApiRequests;
+
+        var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, credential, "GET", world.At("/basic").AbsoluteUri);
+
+        Assert.That(run.Code, Is.EqualTo(3), run.ToString());
+        Assert.That(run.Error, Does.Contain(credential));
+        Assert.That(world.ApiRequests, Is.EqualTo(before));
+        world.AssertNoSecret(run);
+    }
+
+    [TestCase("send")]
+    [TestCase("send", "legacy", "GET")]
+    [TestCase("send", "legacy", "GET", "http://127.0.0.1/", "-H", "no colon")]
+    [TestCase("send", "legacy", "GET", "http://127.0.0.1/", "--no-such-option")]
+    [TestCase("send", "legacy", "GET", "http://127.0.0.1/", "--config", "/no/such/file.json")]
+    public async Task Bad_usage_exits_2(params string[] args)
+    {
+        var run = await CliHarness.RunAsync(args);
+
+        Assert.That(run.Code, Is.EqualTo(2), run.ToString());
+        Assert.That(run.Error, Is.Not.Empty);
+    }
+
+    [Test]
+    public async Task A_server_that_is_down_exits_4()
+    {
+        var url = $"http://127.0.0.1:{LoopbackServer.ClosedPort()}/";
+
+        var run = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "legacy", "GET", url);
+
+        Assert.That(run.Code, Is.EqualTo(4), run.ToString());
+    }
+
+    [Test]
+    public async Task Presign_prints_a_signed_URL_valid_for_the_asked_time()
+    {
+        var run = await CliHarness.RunAsync("presign", "--config", world.ConfigPath, "s3", "https://bucket.s3.eu-west-1.amazonaws.com/report.csv", "--expires", "1h");
+
+        Assert.That(run.Code, Is.Zero, run.ToString());
+        var url = new Uri(run.Out.Trim());
+        Assert.That(url.Query, Does.Contain("X-Amz-Expires=3600"));
+        Assert.That(url.Query, Does.Match("X-Amz-Signature=[0-9a-f]{64}"));
+        Assert.That(url.Query, Does.Contain("X-Amz-Credential=AKIDCLITEST"));
+        world.AssertNoSecret(run);
+    }
+
+    [Test]
+    public async Task Presign_refuses_a_credential_of_another_kind()
+    {
+        var run = await CliHarness.RunAsync("presign", "--config", world.ConfigPath, "legacy", "https://bucket.s3.eu-west-1.amazonaws.com/x");
+
+        Assert.That(run.Code, Is.EqualTo(2), run.ToString());
+    }
+
+    [Test]
+    public async Task Public_key_jwk_verifies_a_JWT_the_credential_made()
+    {
+        var sent = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "partner", "GET", world.At("/jwt").AbsoluteUri);
+        Assert.That(sent.Code, Is.Zero, sent.ToString());
+
+        var run = await CliHarness.RunAsync("public-key", "--config", world.ConfigPath, "partner", "--format", "jwk");
+
+        Assert.That(run.Code, Is.Zero, run.ToString());
+        using var jwk = JsonDocument.Parse(run.Out);
+        Assert.That(jwk.RootElement.GetProperty("kty").GetString(), Is.EqualTo("EC"));
+        Assert.That(jwk.RootElement.GetProperty("kid").GetString(), Is.EqualTo("k1"));
+        Assert.That(jwk.RootElement.TryGetProperty("d", out _), Is.False, "the private key was printed");
+        using var verifier = System.Security.Cryptography.ECDsa.Create(new System.Security.Cryptography.ECParameters
+        {
+            Curve = System.Security.Cryptography.ECCurve.NamedCurves.nistP256,
+            Q = new System.Security.Cryptography.ECPoint
+            {
+                X = Base64Url(jwk.RootElement.GetProperty("x").GetString()!),
+                Y = Base64Url(jwk.RootElement.GetProperty("y").GetString()!),
+            },
+        });
+        var parts = world.LastJwt!.Split('.');
+        var signed = System.Text.Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+        Assert.That(verifier.VerifyData(signed, Base64Url(parts[2]), System.Security.Cryptography.HashAlgorithmName.SHA256), Is.True);
+    }
+
+    [Test]
+    public async Task Public_key_pem_is_the_public_half()
+    {
+        var run = await CliHarness.RunAsync("public-key", "--config", world.ConfigPath, "partner");
+
+        Assert.That(run.Code, Is.Zero, run.ToString());
+        Assert.That(run.Out, Is.EqualTo(world.PartnerKey.ExportSubjectPublicKeyInfoPem() + "\n"));
+    }
+
+    private static byte[] Base64Url(string text) => System.Buffers.Text.Base64Url.DecodeFromChars(text);
+}
