@@ -10,14 +10,22 @@ namespace Atomic.Credentials.Diagnostics;
 /// token endpoint's gate (pause, last failure); other kinds make their material themselves and are
 /// ready. It sends nothing unless told to obtain tokens, and its data names no secret: a credential's
 /// name, kind, state and instants, the identity provider's status and OAuth error code.
+/// Over every credential (one entry for all), or over the one it is <paramref name="only"/> (an entry a credential).
 /// </summary>
-internal sealed class CredentialsHealthCheck(IServiceProvider services, CredentialRegistry registry, TimeProvider timeProvider, bool obtainTokens) : IHealthCheck
+internal sealed class CredentialsHealthCheck(IServiceProvider services, CredentialRegistry registry, TimeProvider timeProvider, bool obtainTokens, string? only = null) : IHealthCheck
 {
-    public static CredentialsHealthCheck Create(IServiceProvider services, bool obtainTokens) =>
-        new(services, services.GetRequiredService<CredentialRegistry>(), services.GetService<TimeProvider>() ?? TimeProvider.System, obtainTokens);
+    public static CredentialsHealthCheck Create(IServiceProvider services, bool obtainTokens, string? only = null) =>
+        new(services, services.GetRequiredService<CredentialRegistry>(), services.GetService<TimeProvider>() ?? TimeProvider.System, obtainTokens, only);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (only is not null)
+        {
+            var (status, one) = await CheckAsync(only, cancellationToken).ConfigureAwait(false);
+            var error = one.TryGetValue("lastError", out var last) ? $": {last}" : string.Empty;
+            return new HealthCheckResult(status, $"{one["state"]}{error}", data: one);
+        }
+
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
         var worst = HealthStatus.Healthy;
         foreach (var name in registry.Names.Order(StringComparer.Ordinal))

@@ -10,11 +10,14 @@ using static Atomic.Credentials.Tests.OAuth.OAuthTestKit;
 namespace Atomic.Credentials.Tests.Diagnostics;
 
 /// <summary>
-/// <c>AddAtomicCredentialsCheck</c>: each state reached (healthy, degraded during a Retry-After pause
-/// with a valid token, unhealthy without material), data per credential, no secret in the report.
+/// <c>AddAtomicCredentialsCheck</c> (one entry, data per credential) and <c>AddAtomicCredentials</c> (an
+/// entry a credential): each state reached (healthy, degraded during a Retry-After pause with a valid
+/// token, unhealthy without material), no secret in the report.
 /// </summary>
 [FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
-public sealed class CredentialsHealthCheckTests : IDisposable
+[TestFixture(false)]
+[TestFixture(true)]
+public sealed class CredentialsHealthCheckTests(bool entryPerCredential) : IDisposable
 {
     private const string TokenValue = "tok-health-value";
     private readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
@@ -86,7 +89,8 @@ public sealed class CredentialsHealthCheckTests : IDisposable
             Assert.That(report.Status, Is.EqualTo(HealthStatus.Unhealthy));
             Assert.That(Entry(report, "crm")["state"], Is.EqualTo("paused"));
             Assert.That(Entry(report, "crm")["nextAttemptAt"], Is.EqualTo(time.GetUtcNow().AddSeconds(30)));
-            Assert.That(report.Entries["atomic-credentials"].Description, Does.Contain("crm"));
+            Assert.That(report.Entries[entryPerCredential ? "crm" : "atomic-credentials"].Description, Does.Contain(entryPerCredential ? "paused" : "crm"));
+            Assert.That(report.Entries.Values.Count(entry => entry.Status == HealthStatus.Unhealthy), Is.EqualTo(1), "only the paused credential's entry, or the one entry");
         });
         AssertNoSecret(report);
     }
@@ -151,7 +155,15 @@ public sealed class CredentialsHealthCheckTests : IDisposable
                 return tokenEndpoint();
             }));
         services.AddHttpClient("crm-api").AddAtomicCredentialHandler("crm").ConfigurePrimaryHttpMessageHandler(() => EchoApi());
-        services.AddHealthChecks().AddAtomicCredentialsCheck(obtainTokens: obtainTokens);
+        if (entryPerCredential)
+        {
+            services.AddHealthChecks().AddAtomicCredentials(obtainTokens: obtainTokens);
+        }
+        else
+        {
+            services.AddHealthChecks().AddAtomicCredentialsCheck(obtainTokens: obtainTokens);
+        }
+
         return services.BuildServiceProvider();
     }
 
@@ -162,13 +174,23 @@ public sealed class CredentialsHealthCheckTests : IDisposable
         return response;
     }
 
-    private static IReadOnlyDictionary<string, object> Entry(HealthReport report, string credential) =>
-        (IReadOnlyDictionary<string, object>)report.Entries["atomic-credentials"].Data[credential];
-
-    private static void AssertNoSecret(HealthReport report)
+    private IReadOnlyDictionary<string, object> Entry(HealthReport report, string credential)
     {
-        var entry = report.Entries["atomic-credentials"];
-        var json = JsonSerializer.Serialize(new { entry.Status, entry.Description, entry.Data, Exception = entry.Exception?.ToString() });
+        if (!entryPerCredential)
+        {
+            return (IReadOnlyDictionary<string, object>)report.Entries["atomic-credentials"].Data[credential];
+        }
+
+        var entry = report.Entries[credential];
+        Assert.That(entry.Data["status"], Is.EqualTo(entry.Status.ToString()), "an entry's status is its credential's");
+        return entry.Data;
+    }
+
+    private void AssertNoSecret(HealthReport report)
+    {
+        Assert.That(report.Entries.Keys, entryPerCredential ? Is.EquivalentTo(new[] { "crm", "legacy" }) : Is.EquivalentTo(new[] { "atomic-credentials" }));
+        var json = JsonSerializer.Serialize(report.Entries.ToDictionary(
+            pair => pair.Key, pair => new { pair.Value.Status, pair.Value.Description, pair.Value.Data, Exception = pair.Value.Exception?.ToString() }));
         Assert.That(json, Does.Not.Contain("s3cr3t").And.Not.Contain(TokenValue).And.Not.Contain("legacy-password"));
     }
 
