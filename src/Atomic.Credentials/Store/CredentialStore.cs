@@ -147,6 +147,18 @@ public sealed class CredentialStore : ICredentialStore
     }
 
     /// <summary>
+    /// The bound options of the saved credential <paramref name="name"/>, for a library piece that
+    /// uses them without sending (a public key, a presigned URL); never handed to a caller.
+    /// </summary>
+    internal async ValueTask<CredentialOptions> ReadOptionsAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var resolved = await ResolveAsync(name, cancellationToken).ConfigureAwait(false)
+            ?? throw new CredentialException(name, UnknownKind, $"No saved credential is named '{name}'.");
+        return resolved.Options;
+    }
+
+    /// <summary>
     /// Calls <paramref name="changed"/> after a saved credential changes (its name, or null for
     /// "anything"), so the handler can drop what it built from the old definition.
     /// </summary>

@@ -158,6 +158,32 @@ internal sealed class CliHarness : IAsyncDisposable
 
     public static Task<CliRun> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
+    /// <summary>
+    /// <c>store import</c> of some entries of a configuration file into a SQLite store (created with
+    /// its folder): a file of only those entries is written beside the store and imported.
+    /// </summary>
+    public static async Task<CliRun> ImportAsync(string configPath, string storePath, params string[] names)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(storePath)!);
+        var section = JsonNode.Parse(await File.ReadAllTextAsync(configPath))!["AtomicCredentials"]!;
+        var only = new JsonObject();
+        foreach (var name in names)
+        {
+            only[name] = section[name]!.DeepClone();
+        }
+
+        var file = Path.Combine(Path.GetDirectoryName(storePath)!, "import-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllTextAsync(file, only.ToJsonString());
+        try
+        {
+            return await RunAsync("store", "import", file, "--store", storePath);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     /// <summary>Fails when any secret appears anywhere in the run's output.</summary>
     public void AssertNoSecret(CliRun run)
     {

@@ -101,6 +101,33 @@ public sealed class CliPublicKeyTests
         world.AssertNoSecret(run);
     }
 
+    [Test]
+    public async Task Over_a_store_public_key_prints_what_it_prints_for_the_configured_credential()
+    {
+        var store = Path.Combine(Path.GetDirectoryName(world.ConfigPath)!, "public-key", "credentials.db");
+        var imported = await CliHarness.ImportAsync(world.ConfigPath, store, "partner", "partner-rsa", "legacy");
+        Assert.That(imported.Code, Is.Zero, imported.ToString());
+
+        foreach (var credential in (string[])["partner", "partner-rsa"])
+        {
+            foreach (var format in (string[])["pem", "jwk", "jwks"])
+            {
+                var saved = await CliHarness.RunAsync("public-key", "--store", store, credential, "--format", format);
+
+                Assert.That(saved.Code, Is.Zero, saved.ToString());
+                Assert.That(saved.Out, Is.EqualTo(await PublicKeyAsync(credential, format)), $"{credential} {format}");
+                world.AssertNoSecret(saved);
+            }
+        }
+
+        var otherKind = await CliHarness.RunAsync("public-key", "--store", store, "legacy");
+        var missing = await CliHarness.RunAsync("public-key", "--store", store, "no-such-credential");
+        Assert.That(otherKind.Code, Is.EqualTo(2), otherKind.ToString());
+        Assert.That(missing.Code, Is.EqualTo(3), missing.ToString());
+        Assert.That(missing.Error, Does.Contain("no-such-credential"));
+        world.AssertNoSecret(otherKind);
+    }
+
     // The JWT the credential made, as the API's /jwt endpoint received it from 'send'.
     private async Task<string> SentJwtAsync(string credential)
     {

@@ -107,4 +107,39 @@ public sealed class CliS3ServerTests
         Assert.That(forged.Code, Is.EqualTo(1), forged.ToString());
         Assert.That(forged.Out, Does.Contain("SignatureDoesNotMatch"));
     }
+
+    [Test]
+    public async Task Over_a_store_presign_yields_URLs_s3rver_accepts_for_a_saved_AWS_credential_and_a_saved_bucket()
+    {
+        var store = Path.Combine(Path.GetDirectoryName(config)!, "atomic-cli-s3-store-" + Guid.NewGuid().ToString("N"), "credentials.db");
+        try
+        {
+            var imported = await CliHarness.ImportAsync(config, store, "s3", "exports");
+            Assert.That(imported.Code, Is.Zero, imported.ToString());
+            var key = new Uri($"{bucket}/cli/saved {Guid.NewGuid():N}.txt");
+            var put = await CliHarness.RunAsync("send", "--store", store, "s3", "PUT", key.AbsoluteUri, "-d", "saved and presigned");
+            Assert.That(put.Code, Is.Zero, put.ToString());
+
+            foreach (var credential in (string[])["s3", "exports"])
+            {
+                var presigned = await CliHarness.RunAsync("presign", "--store", store, credential, key.AbsoluteUri, "--expires", "5m");
+                Assert.That(presigned.Code, Is.Zero, presigned.ToString());
+                Assert.That(presigned.Out, Does.Not.Contain(secret));
+
+                using var anonymous = new HttpClient();
+                using var response = await anonymous.GetAsync(new Uri(presigned.Out.Trim()));
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), credential + ": " + await response.Content.ReadAsStringAsync());
+                Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("saved and presigned"));
+            }
+
+            // A saved bucket presigns for its own bucket only, as its handler signs.
+            var elsewhere = await CliHarness.RunAsync("presign", "--store", store, "exports", "https://elsewhere.example.com/x");
+            Assert.That(elsewhere.Code, Is.EqualTo(3), elsewhere.ToString());
+            Assert.That(elsewhere.Out + elsewhere.Error, Does.Not.Contain(secret));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(store)!, recursive: true);
+        }
+    }
 }
