@@ -71,6 +71,29 @@ public sealed class CliSendTests
     }
 
     [Test]
+    public async Task Over_a_store_a_relative_URL_resolves_against_the_saved_presets_address()
+    {
+        var store = Path.Combine(Path.GetDirectoryName(world.ConfigPath)!, "presets", "credentials.db");
+        var imported = await CliHarness.ImportAsync(world.ConfigPath, store, "sfmc", "marketo", "legacy");
+        Assert.That(imported.Code, Is.Zero, imported.ToString());
+
+        var sfmc = await CliHarness.RunAsync("send", "--store", store, "sfmc", "GET", "sfmc", "-v");
+        var marketo = await CliHarness.RunAsync("send", "--store", store, "marketo", "GET", "v1/leads.json", "--dry-run");
+        var plain = await CliHarness.RunAsync("send", "--store", store, "legacy", "GET", "basic");
+
+        Assert.That(sfmc.Code, Is.Zero, sfmc.ToString());
+        Assert.That(sfmc.Out, Is.EqualTo("ok"));
+        Assert.That(sfmc.Error, Does.Contain("> GET " + world.OAuth.Api("sfmc").AbsoluteUri + Environment.NewLine));
+        Assert.That(marketo.Code, Is.Zero, marketo.ToString());
+        Assert.That(marketo.Out, Does.StartWith("GET " + new Uri(world.OAuth.BaseAddress, "/rest/v1/leads.json").AbsoluteUri));
+        Assert.That(plain.Code, Is.EqualTo(2), "a kind without an API address takes absolute URLs only: " + plain);
+        foreach (var run in (CliRun[])[sfmc, marketo, plain])
+        {
+            world.AssertNoSecret(run);
+        }
+    }
+
+    [Test]
     public async Task Send_sends_the_body_and_headers_and_include_prints_the_status()
     {
         var file = Path.GetTempFileName();
