@@ -10,7 +10,7 @@ internal static class KeyCommands
 {
     public static Command Presign(CliConsole console)
     {
-        var credential = new Argument<string>("CREDENTIAL") { Description = "An AwsSignedRequest credential (configured or saved), or a saved S3Bucket one." };
+        var credential = new Argument<string>("CREDENTIAL") { Description = "An AwsSignedRequest or S3Bucket credential (configured or saved)." };
         var url = new Argument<string>("URL") { Description = "The absolute URL to presign." };
         var expires = new Option<string>("--expires") { Description = "How long the URL works: 90s, 15m, 2h, 7d or hh:mm:ss (at most 7 days).", DefaultValueFactory = _ => "15m" };
         var method = new Option<string>("--method", "-X") { Description = "The method the URL is for.", DefaultValueFactory = _ => "GET" };
@@ -36,10 +36,13 @@ internal static class KeyCommands
                 throw new UsageException($"not an absolute URL: {parse.GetValue(url)}");
             }
 
-            await using var source = await OpenAsync(parse, name, ct, "AwsSignedRequest", "S3Bucket").ConfigureAwait(false);
+            var (source, kind) = await OpenAsync(parse, name, ct, "AwsSignedRequest", "S3Bucket").ConfigureAwait(false);
+            await using var opened = source;
             var presigner = source.IsStore
                 ? await AwsRequestPresigner.FromSavedAsync(source.SavedStore, name, cancellationToken: ct).ConfigureAwait(false)
-                : new AwsRequestPresigner(source.Services.GetRequiredService<IOptionsMonitor<AwsSignedRequestOptions>>(), name);
+                : string.Equals(kind, "S3Bucket", StringComparison.OrdinalIgnoreCase)
+                    ? new AwsRequestPresigner(source.Services.GetRequiredService<IOptionsMonitor<S3BucketOptions>>(), name)
+                    : new AwsRequestPresigner(source.Services.GetRequiredService<IOptionsMonitor<AwsSignedRequestOptions>>(), name);
             var presigned = await presigner.PresignAsync(new HttpMethod(parse.GetValue(method)!.ToUpperInvariant()), uri, lifetime, ct).ConfigureAwait(false);
             console.Out.WriteLine(presigned.AbsoluteUri);
             return ExitCodes.Success;
@@ -68,7 +71,8 @@ internal static class KeyCommands
         command.SetAction(async (parse, ct) =>
         {
             var name = parse.GetValue(credential)!;
-            await using var source = await OpenAsync(parse, name, ct, "KeyPair").ConfigureAwait(false);
+            var (source, _) = await OpenAsync(parse, name, ct, "KeyPair").ConfigureAwait(false);
+            await using var opened = source;
             var key = source.IsStore
                 ? await KeyPairPublicKey.FromSavedAsync(source.SavedStore, name, ct).ConfigureAwait(false)
                 : KeyPairPublicKey.FromOptions(source.Services.GetRequiredService<IOptionsMonitor<KeyPairOptions>>().Get(name), name);
@@ -83,22 +87,19 @@ internal static class KeyCommands
         return command;
     }
 
-    // The source with the credential in it, of one of the kinds the command works on. A configured
-    // AWS credential presigns as AwsSignedRequest only: an S3Bucket's signing options are the
-    // library's own, which it opens to a saved credential through AwsRequestPresigner.FromSavedAsync.
-    private static async Task<CredentialSource> OpenAsync(ParseResult parse, string name, CancellationToken ct, params string[] kinds)
+    // The source with the credential in it, and its kind, one of those the command works on.
+    private static async Task<(CredentialSource Source, string Kind)> OpenAsync(ParseResult parse, string name, CancellationToken ct, params string[] kinds)
     {
         var source = CredentialSource.Open(parse);
         try
         {
             var actual = await source.KindAsync(name, ct).ConfigureAwait(false);
-            var accepted = source.IsStore ? kinds : kinds[..1];
-            if (!accepted.Contains(actual, StringComparer.OrdinalIgnoreCase))
+            if (!kinds.Contains(actual, StringComparer.OrdinalIgnoreCase))
             {
-                throw new UsageException($"credential '{name}' is {actual}, not {string.Join(" or ", accepted)}");
+                throw new UsageException($"credential '{name}' is {actual}, not {string.Join(" or ", kinds)}");
             }
 
-            return source;
+            return (source, actual);
         }
         catch
         {

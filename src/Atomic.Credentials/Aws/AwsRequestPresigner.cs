@@ -48,6 +48,21 @@ public sealed class AwsRequestPresigner
     }
 
     /// <summary>
+    /// Creates a presigner for a named <c>S3Bucket</c> credential registered with
+    /// <c>AddAtomicCredentials</c> or <c>AddAtomicCredential</c>: the bucket's host only, as its
+    /// handler signs; a reloaded credential is used from the next URL on.
+    /// </summary>
+    /// <param name="options">The registered S3 bucket credentials, e.g. from <c>IServiceProvider</c>.</param>
+    /// <param name="name">The credential's name.</param>
+    /// <param name="timeProvider">The clock URLs are dated by.</param>
+    /// <param name="loggerFactory">Where the presigner logs.</param>
+    public AwsRequestPresigner(
+        IOptionsMonitor<S3BucketOptions> options, string name, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        : this(S3BucketClient.Monitor(options ?? throw new ArgumentNullException(nameof(options))), name, timeProvider, loggerFactory)
+    {
+    }
+
+    /// <summary>
     /// Creates a presigner for an <c>AwsSignedRequest</c> or <c>S3Bucket</c> credential saved in
     /// <paramref name="store"/>, as it is saved now (a later save is used by a presigner created
     /// after it). An S3Bucket credential presigns for its bucket's host only, as its handler signs.

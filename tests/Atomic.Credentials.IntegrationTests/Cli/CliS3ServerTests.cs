@@ -102,6 +102,14 @@ public sealed class CliS3ServerTests
         Assert.That(get.Code, Is.Zero, get.ToString());
         Assert.That(get.Out, Is.EqualTo(body));
 
+        var presigned = await CliHarness.RunAsync("presign", "--config", config, "exports", new Uri(bucket + "/" + key).AbsoluteUri, "--expires", "5m");
+        Assert.That(presigned.Code, Is.Zero, presigned.ToString());
+        using (var anonymous = new HttpClient())
+        using (var download = await anonymous.GetAsync(new Uri(presigned.Out.Trim())))
+        {
+            Assert.That(await download.Content.ReadAsStringAsync(), Is.EqualTo(body), "s3rver did not accept the preset's presigned URL");
+        }
+
         // s3rver checks every signature: the same preset with another secret is refused (HTTP error, exit 1).
         var forged = await CliHarness.RunAsync("send", "--config", config, "exports-forged", "GET", key);
         Assert.That(forged.Code, Is.EqualTo(1), forged.ToString());

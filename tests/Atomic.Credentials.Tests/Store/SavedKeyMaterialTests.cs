@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Atomic.Credentials.Tests.Store;
@@ -6,7 +8,8 @@ namespace Atomic.Credentials.Tests.Store;
 /// <summary>
 /// What a saved credential lends without handing its secret back: the public half of a key pair
 /// (<see cref="KeyPairPublicKey.FromSavedAsync"/>) and presigned URLs of an AWS credential
-/// (<see cref="AwsRequestPresigner.FromSavedAsync"/>), the same as from the definition's own options.
+/// (<see cref="AwsRequestPresigner.FromSavedAsync"/>), the same as from the definition's own options
+/// or the same credential configured.
 /// </summary>
 public sealed class SavedKeyMaterialTests
 {
@@ -69,6 +72,33 @@ public sealed class SavedKeyMaterialTests
             "acme/x", clock).PresignAsync(HttpMethod.Get, url, TimeSpan.FromMinutes(10));
         Assert.That(presigned, Is.EqualTo(expected));
         Assert.That(presigned.Query, Does.Not.Contain(Field(saved, "SecretAccessKey")));
+    }
+
+    [Test]
+    public async Task A_configured_bucket_presigns_as_the_same_bucket_saved()
+    {
+        using var harness = new StoreHarness();
+        var bucket = SavedDefinitions.All().Single(saved => saved.Type == "S3Bucket");
+        await harness.Store.SaveAsync("acme/exports", bucket.Definition);
+        var clock = new FakeTimeProvider(Now);
+        var url = new Uri("https://my-bucket.s3.eu-west-1.amazonaws.com/daily/report.csv");
+        using var services = new ServiceCollection()
+            .AddAtomicCredential("acme/exports", (S3BucketOptions o) =>
+            {
+                o.BucketName = Field(bucket, "BucketName")!;
+                o.Region = Field(bucket, "Region")!;
+                o.AccessKeyId = Field(bucket, "AccessKeyId");
+                o.SecretAccessKey = Field(bucket, "SecretAccessKey");
+                o.SessionToken = Field(bucket, "SessionToken");
+            })
+            .BuildServiceProvider();
+        var monitor = services.GetRequiredService<IOptionsMonitor<S3BucketOptions>>();
+
+        var fromConfigured = await new AwsRequestPresigner(monitor, "acme/exports", clock).PresignAsync(HttpMethod.Put, url, TimeSpan.FromMinutes(5));
+        var fromSaved = await (await AwsRequestPresigner.FromSavedAsync(harness.Store, "acme/exports", clock)).PresignAsync(HttpMethod.Put, url, TimeSpan.FromMinutes(5));
+
+        Assert.That(fromConfigured, Is.EqualTo(fromSaved));
+        Assert.ThrowsAsync<CredentialException>(async () => await new AwsRequestPresigner(monitor, "acme/exports", clock).PresignAsync(HttpMethod.Get, new Uri("https://elsewhere.example.com/x")));
     }
 
     [Test]
