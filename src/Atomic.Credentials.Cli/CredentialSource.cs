@@ -154,6 +154,22 @@ internal sealed class CredentialSource : IAsyncDisposable
 
     public ICredentialStore Store => provider.GetRequiredService<ICredentialStore>();
 
+    /// <summary>The store itself, which alone opens a saved secret to the library (a public key, a presigned URL).</summary>
+    public CredentialStore SavedStore => provider.GetRequiredService<CredentialStore>();
+
+    /// <summary>The kind (<c>Type</c>) of a configured or saved credential; a credential failure when there is none or it was refused.</summary>
+    public async Task<string> KindAsync(string name, CancellationToken ct)
+    {
+        if (section is null)
+        {
+            var info = await Store.GetInfoAsync(name, ct).ConfigureAwait(false);
+            return info?.Type ?? throw new CredentialException(name, "?", $"No saved credential is named '{name}'.");
+        }
+
+        var type = Definition(name)?["Type"] ?? throw new CredentialException(name, "?", $"Credential '{name}' is not in the configuration.");
+        return Refusal(name) is { } why ? throw new CredentialException(name, type, why) : type;
+    }
+
     /// <summary>The configuration entry of a configured credential; null for a store.</summary>
     public IConfigurationSection? Definition(string name) => section?.GetSection(name) is { } s && s.Exists() ? s : null;
 

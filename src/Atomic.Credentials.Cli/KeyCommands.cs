@@ -5,12 +5,12 @@ using Microsoft.Extensions.Options;
 
 namespace Atomic.Credentials.Cli;
 
-/// <summary><c>presign</c> (SigV4 URLs) and <c>public-key</c> (the public half of a key pair): configured credentials.</summary>
+/// <summary><c>presign</c> (SigV4 URLs) and <c>public-key</c> (the public half of a key pair), from a configuration file or a store.</summary>
 internal static class KeyCommands
 {
     public static Command Presign(CliConsole console)
     {
-        var credential = new Argument<string>("CREDENTIAL") { Description = "A configured AwsSignedRequest credential." };
+        var credential = new Argument<string>("CREDENTIAL") { Description = "An AwsSignedRequest or S3Bucket credential (configured or saved)." };
         var url = new Argument<string>("URL") { Description = "The absolute URL to presign." };
         var expires = new Option<string>("--expires") { Description = "How long the URL works: 90s, 15m, 2h, 7d or hh:mm:ss (at most 7 days).", DefaultValueFactory = _ => "15m" };
         var method = new Option<string>("--method", "-X") { Description = "The method the URL is for.", DefaultValueFactory = _ => "GET" };
@@ -20,6 +20,7 @@ internal static class KeyCommands
             Examples:
               atomic-credentials presign --config appsettings.json s3 https://bucket.s3.eu-west-1.amazonaws.com/report.csv --expires 1h
               atomic-credentials presign s3 https://bucket.s3.eu-west-1.amazonaws.com/upload.bin --method PUT
+              atomic-credentials presign --store credentials.db acme/exports https://acme-exports.s3.eu-west-1.amazonaws.com/daily.csv
 
             {ExitCodes.Help}
             """)
@@ -35,8 +36,13 @@ internal static class KeyCommands
                 throw new UsageException($"not an absolute URL: {parse.GetValue(url)}");
             }
 
-            await using var source = Configured(parse, name, "AwsSignedRequest");
-            var presigner = new AwsRequestPresigner(source.Services.GetRequiredService<IOptionsMonitor<AwsSignedRequestOptions>>(), name);
+            var (source, kind) = await OpenAsync(parse, name, ct, "AwsSignedRequest", "S3Bucket").ConfigureAwait(false);
+            await using var opened = source;
+            var presigner = source.IsStore
+                ? await AwsRequestPresigner.FromSavedAsync(source.SavedStore, name, cancellationToken: ct).ConfigureAwait(false)
+                : string.Equals(kind, "S3Bucket", StringComparison.OrdinalIgnoreCase)
+                    ? new AwsRequestPresigner(source.Services.GetRequiredService<IOptionsMonitor<S3BucketOptions>>(), name)
+                    : new AwsRequestPresigner(source.Services.GetRequiredService<IOptionsMonitor<AwsSignedRequestOptions>>(), name);
             var presigned = await presigner.PresignAsync(new HttpMethod(parse.GetValue(method)!.ToUpperInvariant()), uri, lifetime, ct).ConfigureAwait(false);
             console.Out.WriteLine(presigned.AbsoluteUri);
             return ExitCodes.Success;
@@ -46,7 +52,7 @@ internal static class KeyCommands
 
     public static Command PublicKey(CliConsole console)
     {
-        var credential = new Argument<string>("CREDENTIAL") { Description = "A configured KeyPair credential." };
+        var credential = new Argument<string>("CREDENTIAL") { Description = "A KeyPair credential (configured or saved)." };
         var format = new Option<string>("--format", "-f") { Description = "pem, jwk or jwks.", DefaultValueFactory = _ => "pem" };
         format.AcceptOnlyFromAmong("pem", "jwk", "jwks");
         var command = new Command("public-key", $"""
@@ -55,17 +61,21 @@ internal static class KeyCommands
             Examples:
               atomic-credentials public-key --config appsettings.json partner --format jwks > jwks.json
               atomic-credentials public-key partner
+              atomic-credentials public-key --store credentials.db acme/partner --format jwk
 
             {ExitCodes.Help}
             """)
         {
             credential, format,
         };
-        command.SetAction(async parse =>
+        command.SetAction(async (parse, ct) =>
         {
             var name = parse.GetValue(credential)!;
-            await using var source = Configured(parse, name, "KeyPair");
-            var key = KeyPairPublicKey.FromOptions(source.Services.GetRequiredService<IOptionsMonitor<KeyPairOptions>>().Get(name), name);
+            var (source, _) = await OpenAsync(parse, name, ct, "KeyPair").ConfigureAwait(false);
+            await using var opened = source;
+            var key = source.IsStore
+                ? await KeyPairPublicKey.FromSavedAsync(source.SavedStore, name, ct).ConfigureAwait(false)
+                : KeyPairPublicKey.FromOptions(source.Services.GetRequiredService<IOptionsMonitor<KeyPairOptions>>().Get(name), name);
             console.Out.Write(parse.GetValue(format) switch
             {
                 "jwk" => key.ToJwk() + "\n",
@@ -77,32 +87,25 @@ internal static class KeyCommands
         return command;
     }
 
-    // A store returns no secret to its caller, so these two read a configuration file.
-    private static CredentialSource Configured(ParseResult parse, string name, string type)
+    // The source with the credential in it, and its kind, one of those the command works on.
+    private static async Task<(CredentialSource Source, string Kind)> OpenAsync(ParseResult parse, string name, CancellationToken ct, params string[] kinds)
     {
-        if (parse.GetValue(CredentialSource.StoreOption) is not null)
-        {
-            throw new UsageException("this command reads configured credentials (--config): a store never hands a secret back");
-        }
-
         var source = CredentialSource.Open(parse);
-        if (source.Refusal(name) is { } why)
+        try
         {
-            throw new CredentialException(name, type, why);
-        }
+            var actual = await source.KindAsync(name, ct).ConfigureAwait(false);
+            if (!kinds.Contains(actual, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"credential '{name}' is {actual}, not {string.Join(" or ", kinds)}");
+            }
 
-        var actual = source.Definition(name)?["Type"];
-        if (actual is null)
+            return (source, actual);
+        }
+        catch
         {
-            throw new CredentialException(name, type, $"Credential '{name}' is not in the configuration.");
+            await source.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
-
-        if (!string.Equals(actual, type, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new UsageException($"credential '{name}' is {actual}, not {type}");
-        }
-
-        return source;
     }
 
     public static TimeSpan ParseDuration(string text)

@@ -45,7 +45,10 @@ internal static class SendCommand
             source.Name(request, name);
             if (!request.RequestUri!.IsAbsoluteUri && client.BaseAddress is null)
             {
-                throw new UsageException($"'{request.RequestUri}' is not an absolute URL, and credential '{name}' knows no API address");
+                // A saved preset: the no-name client has no address, the saved definition does.
+                var address = source.IsStore ? await source.SavedStore.GetBaseAddressAsync(name, ct).ConfigureAwait(false) : null;
+                request.RequestUri = address is not null ? new Uri(address, request.RequestUri)
+                    : throw new UsageException($"'{request.RequestUri}' is not an absolute URL, and credential '{name}' knows no API address");
             }
 
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using Atomic.Credentials.Aws;
 using Atomic.Credentials.Internal;
+using Atomic.Credentials.Store;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +45,48 @@ public sealed class AwsRequestPresigner
         ArgumentException.ThrowIfNullOrEmpty(name);
         pipeline = new AwsSigningPipeline(
             name, options, timeProvider ?? TimeProvider.System, CredentialLoggers.Create<AwsRequestPresigner>(loggerFactory));
+    }
+
+    /// <summary>
+    /// Creates a presigner for a named <c>S3Bucket</c> credential registered with
+    /// <c>AddAtomicCredentials</c> or <c>AddAtomicCredential</c>: the bucket's host only, as its
+    /// handler signs; a reloaded credential is used from the next URL on.
+    /// </summary>
+    /// <param name="options">The registered S3 bucket credentials, e.g. from <c>IServiceProvider</c>.</param>
+    /// <param name="name">The credential's name.</param>
+    /// <param name="timeProvider">The clock URLs are dated by.</param>
+    /// <param name="loggerFactory">Where the presigner logs.</param>
+    public AwsRequestPresigner(
+        IOptionsMonitor<S3BucketOptions> options, string name, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        : this(S3BucketClient.Monitor(options ?? throw new ArgumentNullException(nameof(options))), name, timeProvider, loggerFactory)
+    {
+    }
+
+    /// <summary>
+    /// Creates a presigner for an <c>AwsSignedRequest</c> or <c>S3Bucket</c> credential saved in
+    /// <paramref name="store"/>, as it is saved now (a later save is used by a presigner created
+    /// after it). An S3Bucket credential presigns for its bucket's host only, as its handler signs.
+    /// </summary>
+    /// <param name="store">The credential store the credential was saved in.</param>
+    /// <param name="name">The saved credential's name.</param>
+    /// <param name="timeProvider">The clock URLs are dated by.</param>
+    /// <param name="loggerFactory">Where the presigner logs.</param>
+    /// <param name="cancellationToken">Cancels reading the store.</param>
+    /// <returns>The presigner.</returns>
+    /// <exception cref="CredentialException">No credential is saved under the name, or it is of another kind.</exception>
+    public static async Task<AwsRequestPresigner> FromSavedAsync(
+        CredentialStore store, string name, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var options = await store.ReadOptionsAsync(name, cancellationToken).ConfigureAwait(false) switch
+        {
+            AwsSignedRequestOptions aws => aws,
+            S3BucketOptions bucket => bucket.ToAws(),
+            var other => throw new CredentialException(name, other.Kind,
+                $"Credential '{name}' is {other.Kind}: only AwsSignedRequest and S3Bucket credentials presign URLs."),
+        };
+        return new AwsRequestPresigner(options, name, timeProvider, loggerFactory);
     }
 
     /// <summary>Presigns <paramref name="method"/> on <paramref name="requestUri"/>, valid for <paramref name="expiresIn"/>.</summary>

@@ -27,9 +27,11 @@ internal sealed class CredentialKind
         Func<IServiceProvider, string, Internal.Credential> createCredential,
         Func<IServiceProvider, string, CredentialOptions, Internal.Credential> createFromOptions,
         Func<IServiceProvider, string, Func<string, bool>> sensitiveHeaders,
-        Func<IServiceProvider, string, Uri?> baseAddress)
+        Func<IServiceProvider, string, Uri?> baseAddress,
+        Func<CredentialOptions, Uri?> addressOf)
     {
         BaseAddress = baseAddress;
+        AddressOf = addressOf;
         Type = type;
         SensitiveHeaders = sensitiveHeaders;
         OptionsType = optionsType;
@@ -95,6 +97,9 @@ internal sealed class CredentialKind
     /// </summary>
     public Func<IServiceProvider, string, Uri?> BaseAddress { get; }
 
+    /// <summary>The same base address from options in hand (a saved credential's); null for plain kinds.</summary>
+    public Func<CredentialOptions, Uri?> AddressOf { get; }
+
     /// <param name="type">The <c>Type</c> name.</param>
     /// <param name="bind">Binds a section into an instance; written where the options type is concrete so the binder's source generator intercepts it.</param>
     /// <param name="publicFields">The fields that are not secret; every other field is.</param>
@@ -152,6 +157,7 @@ internal sealed class CredentialKind
             },
             baseAddress is null
                 ? static (_, _) => null
-                : (services, name) => baseAddress(services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name)));
+                : (services, name) => baseAddress(services.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name)),
+            options => baseAddress?.Invoke((TOptions)options));
     }
 }

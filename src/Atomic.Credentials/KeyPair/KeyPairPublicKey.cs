@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Atomic.Credentials.KeyPair;
+using Atomic.Credentials.Store;
 
 namespace Atomic.Credentials;
 
@@ -60,6 +61,24 @@ public sealed class KeyPairPublicKey
             ? RSA.Create(rsa.ExportParameters(false))
             : ECDsa.Create(((ECDsa)signing.Key).ExportParameters(false));
         return new KeyPairPublicKey(publicOnly, signing.Algorithm, signing.KeyId);
+    }
+
+    /// <summary>
+    /// Reads the public half of a key-pair credential saved in <paramref name="store"/>: what a
+    /// tenant hands its partner, while the private key stays encrypted in the store.
+    /// </summary>
+    /// <param name="store">The credential store the key pair was saved in.</param>
+    /// <param name="name">The saved credential's name.</param>
+    /// <param name="cancellationToken">Cancels reading the store.</param>
+    /// <returns>The public key, as the credential's JWTs are verified with.</returns>
+    /// <exception cref="CredentialException">No credential is saved under the name, it is not a key pair, or its key cannot be loaded.</exception>
+    public static async Task<KeyPairPublicKey> FromSavedAsync(CredentialStore store, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var options = await store.ReadOptionsAsync(name, cancellationToken).ConfigureAwait(false);
+        return options is KeyPairOptions keyPair
+            ? FromOptions(keyPair, name)
+            : throw new CredentialException(name, options.Kind, $"Credential '{name}' is {options.Kind}: only a KeyPair credential has a public key.");
     }
 
     /// <summary>The public key as PEM (<c>-----BEGIN PUBLIC KEY-----</c>, SubjectPublicKeyInfo), ending in a line break as openssl writes it.</summary>

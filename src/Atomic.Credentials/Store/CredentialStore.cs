@@ -147,10 +147,41 @@ public sealed class CredentialStore : ICredentialStore
     }
 
     /// <summary>
+    /// The API address a preset saved under <paramref name="name"/> gives a client (Marketo's REST
+    /// address, Salesforce Marketing Cloud's tenant REST address, an S3 bucket's), for requests
+    /// through the no-name handler, whose client has no address of its own:
+    /// <c>new Uri(address, "v1/leads.json")</c>. Null for a kind without one.
+    /// </summary>
+    /// <param name="name">The saved credential's name.</param>
+    /// <param name="cancellationToken">Cancels reading the store.</param>
+    /// <returns>The address, ending in '/'; or null.</returns>
+    /// <exception cref="CredentialException">No credential is saved under the name, or it cannot be read.</exception>
+    public async Task<Uri?> GetBaseAddressAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var resolved = await ResolveAsync(name, cancellationToken).ConfigureAwait(false) ?? throw NotSaved(name);
+        return resolved.Kind.AddressOf(resolved.Options);
+    }
+
+    /// <summary>
+    /// The bound options of the saved credential <paramref name="name"/>, for a library piece that
+    /// uses them without sending (a public key, a presigned URL); never handed to a caller.
+    /// </summary>
+    internal async ValueTask<CredentialOptions> ReadOptionsAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var resolved = await ResolveAsync(name, cancellationToken).ConfigureAwait(false) ?? throw NotSaved(name);
+        return resolved.Options;
+    }
+
+    /// <summary>
     /// Calls <paramref name="changed"/> after a saved credential changes (its name, or null for
     /// "anything"), so the handler can drop what it built from the old definition.
     /// </summary>
     internal IDisposable Watch(Action<string?> changed) => storage.Watch(changed);
+
+    private static CredentialException NotSaved(string name) =>
+        new(name, UnknownKind, $"No saved credential is named '{name}'.");
 
     private StoredCredential Prepare(string name, JsonElement definition)
     {

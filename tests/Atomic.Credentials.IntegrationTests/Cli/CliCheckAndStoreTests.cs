@@ -105,15 +105,8 @@ public sealed class CliCheckAndStoreTests
     public async Task Store_import_saves_a_configuration_file_and_listing_shows_no_secret()
     {
         var file = Path.Combine(Path.GetDirectoryName(world.ConfigPath)!, "import", "credentials.db");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var config = Path.Combine(Path.GetDirectoryName(file)!, "good.json");
-        using (var all = JsonDocument.Parse(await File.ReadAllTextAsync(world.ConfigPath)))
-        {
-            var section = all.RootElement.GetProperty("AtomicCredentials");
-            await File.WriteAllTextAsync(config, $$"""{ "legacy": {{section.GetProperty("legacy").GetRawText()}}, "apikey": {{section.GetProperty("apikey").GetRawText()}} }""");
-        }
 
-        var imported = await CliHarness.RunAsync("store", "import", config, "--store", file);
+        var imported = await CliHarness.ImportAsync(world.ConfigPath, file, "legacy", "apikey");
         Assert.That(imported.Code, Is.Zero, imported.ToString());
 
         var listed = await CliHarness.RunAsync("store", "list", "--store", file);

@@ -38,6 +38,11 @@ internal sealed class CliHarness : IAsyncDisposable
 
     public ECDsa PartnerKey { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
+    public RSA RsaPartnerKey { get; } = RSA.Create(2048);
+
+    /// <summary>The Marketing Cloud tenant's documented REST address; its token response names the loopback API instead.</summary>
+    public static Uri SfmcRestAddress => new("https://cli-tenant.rest.marketingcloudapis.com/");
+
     /// <summary>The last Authorization header the API's <c>/jwt</c> endpoint received.</summary>
     public string? LastJwt { get; private set; }
 
@@ -53,6 +58,7 @@ internal sealed class CliHarness : IAsyncDisposable
         LegacyPassword, ApiKey, AwsSecret, OAuth.ClientSecret,
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{LegacyUser}:{LegacyPassword}")),
         Convert.ToBase64String(PartnerKey.ExportPkcs8PrivateKey())[..40],
+        Convert.ToBase64String(RsaPartnerKey.ExportPkcs8PrivateKey())[..40],
         .. OAuth.IssuedTokens,
         .. LastJwt is null ? [] : new[] { LastJwt },
     ];
@@ -60,6 +66,7 @@ internal sealed class CliHarness : IAsyncDisposable
     public static async Task<CliHarness> StartAsync()
     {
         var harness = new CliHarness(await LoopbackOAuthServer.StartAsync(TimeSpan.FromMinutes(5)));
+        harness.OAuth.RestInstanceUrl = new Uri(harness.OAuth.BaseAddress, "/api/");
         harness.Api = await LoopbackServer.StartAsync(app =>
         {
             app.Use(async (context, next) =>
@@ -108,6 +115,12 @@ internal sealed class CliHarness : IAsyncDisposable
                 ["Type"] = "Marketo", ["IdentityUrl"] = new Uri(OAuth.BaseAddress, "/identity").AbsoluteUri,
                 ["ClientId"] = LoopbackOAuthServer.ClientId, ["ClientSecret"] = OAuth.ClientSecret,
             },
+            ["sfmc"] = new JsonObject
+            {
+                ["Type"] = "SalesforceMarketingCloud", ["Subdomain"] = SfmcRestAddress.Host.Split('.')[0],
+                ["AuthBaseUrl"] = OAuth.BaseAddress.AbsoluteUri,
+                ["ClientId"] = LoopbackOAuthServer.ClientId, ["ClientSecret"] = OAuth.ClientSecret,
+            },
             ["s3"] = new JsonObject
             {
                 ["Type"] = "AwsSignedRequest", ["AccessKeyId"] = "AKIDCLITEST", ["SecretAccessKey"] = AwsSecret,
@@ -117,6 +130,11 @@ internal sealed class CliHarness : IAsyncDisposable
             {
                 ["Type"] = "KeyPair", ["PrivateKey"] = PartnerKey.ExportPkcs8PrivateKeyPem(), ["Algorithm"] = "ES256",
                 ["Issuer"] = "atomic", ["Subject"] = "cli", ["Audience"] = "https://partner.example.com", ["KeyId"] = "k1",
+            },
+            ["partner-rsa"] = new JsonObject
+            {
+                ["Type"] = "KeyPair", ["PrivateKey"] = RsaPartnerKey.ExportPkcs8PrivateKeyPem(), ["Algorithm"] = "RS256",
+                ["Issuer"] = "atomic", ["Subject"] = "cli", ["Audience"] = "https://partner.example.com", ["KeyId"] = "r1",
             },
             ["badkey"] = new JsonObject
             {
@@ -140,6 +158,32 @@ internal sealed class CliHarness : IAsyncDisposable
 
     public static Task<CliRun> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
+    /// <summary>
+    /// <c>store import</c> of some entries of a configuration file into a SQLite store (created with
+    /// its folder): a file of only those entries is written beside the store and imported.
+    /// </summary>
+    public static async Task<CliRun> ImportAsync(string configPath, string storePath, params string[] names)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(storePath)!);
+        var section = JsonNode.Parse(await File.ReadAllTextAsync(configPath))!["AtomicCredentials"]!;
+        var only = new JsonObject();
+        foreach (var name in names)
+        {
+            only[name] = section[name]!.DeepClone();
+        }
+
+        var file = Path.Combine(Path.GetDirectoryName(storePath)!, "import-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllTextAsync(file, only.ToJsonString());
+        try
+        {
+            return await RunAsync("store", "import", file, "--store", storePath);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     /// <summary>Fails when any secret appears anywhere in the run's output.</summary>
     public void AssertNoSecret(CliRun run)
     {
@@ -152,6 +196,7 @@ internal sealed class CliHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         PartnerKey.Dispose();
+        RsaPartnerKey.Dispose();
         await Api.DisposeAsync();
         await OAuth.DisposeAsync();
         Directory.Delete(folder, recursive: true);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Atomic.Credentials.IntegrationTests.Support;
 
 namespace Atomic.Credentials.IntegrationTests.Cli;
@@ -50,6 +49,48 @@ public sealed class CliSendTests
         Assert.That(dry.Code, Is.Zero, dry.ToString());
         Assert.That(dry.Out, Does.StartWith("GET " + new Uri(world.OAuth.BaseAddress, "/rest/v1/leads.json").AbsoluteUri));
         world.AssertNoSecret(dry);
+    }
+
+    [TestCase("sfmc")]
+    [TestCase("https://cli-tenant.rest.marketingcloudapis.com/sfmc")]
+    public async Task Send_with_Marketing_Cloud_goes_to_the_rest_instance_url_its_token_response_named(string url)
+    {
+        var tokens = world.OAuth.TokenRequests;
+
+        var sent = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "sfmc", "GET", url, "-v");
+
+        // The tenant's documented REST host is not on loopback: only the instance URL the token
+        // response named (the loopback API under /api/) can have answered, and only with its token.
+        Assert.That(sent.Code, Is.Zero, sent.ToString());
+        Assert.That(sent.Out, Is.EqualTo("ok"));
+        Assert.That(world.OAuth.LastTokenBy.ContainsKey("sfmc"));
+        Assert.That(world.OAuth.TokenRequests, Is.GreaterThan(tokens), "no token request to /v2/token");
+        Assert.That(sent.Error, Does.Contain("> GET " + world.OAuth.Api("sfmc").AbsoluteUri + Environment.NewLine));
+        Assert.That(sent.Error, Does.Contain("> Authorization: Bearer …("));
+        world.AssertNoSecret(sent);
+    }
+
+    [Test]
+    public async Task Over_a_store_a_relative_URL_resolves_against_the_saved_presets_address()
+    {
+        var store = Path.Combine(Path.GetDirectoryName(world.ConfigPath)!, "presets", "credentials.db");
+        var imported = await CliHarness.ImportAsync(world.ConfigPath, store, "sfmc", "marketo", "legacy");
+        Assert.That(imported.Code, Is.Zero, imported.ToString());
+
+        var sfmc = await CliHarness.RunAsync("send", "--store", store, "sfmc", "GET", "sfmc", "-v");
+        var marketo = await CliHarness.RunAsync("send", "--store", store, "marketo", "GET", "v1/leads.json", "--dry-run");
+        var plain = await CliHarness.RunAsync("send", "--store", store, "legacy", "GET", "basic");
+
+        Assert.That(sfmc.Code, Is.Zero, sfmc.ToString());
+        Assert.That(sfmc.Out, Is.EqualTo("ok"));
+        Assert.That(sfmc.Error, Does.Contain("> GET " + world.OAuth.Api("sfmc").AbsoluteUri + Environment.NewLine));
+        Assert.That(marketo.Code, Is.Zero, marketo.ToString());
+        Assert.That(marketo.Out, Does.StartWith("GET " + new Uri(world.OAuth.BaseAddress, "/rest/v1/leads.json").AbsoluteUri));
+        Assert.That(plain.Code, Is.EqualTo(2), "a kind without an API address takes absolute URLs only: " + plain);
+        foreach (var run in (CliRun[])[sfmc, marketo, plain])
+        {
+            world.AssertNoSecret(run);
+        }
     }
 
     [Test]
@@ -225,42 +266,4 @@ public sealed class CliSendTests
 
         Assert.That(run.Code, Is.EqualTo(2), run.ToString());
     }
-
-    [Test]
-    public async Task Public_key_jwk_verifies_a_JWT_the_credential_made()
-    {
-        var sent = await CliHarness.RunAsync("send", "--config", world.ConfigPath, "partner", "GET", world.At("/jwt").AbsoluteUri);
-        Assert.That(sent.Code, Is.Zero, sent.ToString());
-
-        var run = await CliHarness.RunAsync("public-key", "--config", world.ConfigPath, "partner", "--format", "jwk");
-
-        Assert.That(run.Code, Is.Zero, run.ToString());
-        using var jwk = JsonDocument.Parse(run.Out);
-        Assert.That(jwk.RootElement.GetProperty("kty").GetString(), Is.EqualTo("EC"));
-        Assert.That(jwk.RootElement.GetProperty("kid").GetString(), Is.EqualTo("k1"));
-        Assert.That(jwk.RootElement.TryGetProperty("d", out _), Is.False, "the private key was printed");
-        using var verifier = System.Security.Cryptography.ECDsa.Create(new System.Security.Cryptography.ECParameters
-        {
-            Curve = System.Security.Cryptography.ECCurve.NamedCurves.nistP256,
-            Q = new System.Security.Cryptography.ECPoint
-            {
-                X = Base64Url(jwk.RootElement.GetProperty("x").GetString()!),
-                Y = Base64Url(jwk.RootElement.GetProperty("y").GetString()!),
-            },
-        });
-        var parts = world.LastJwt!.Split('.');
-        var signed = System.Text.Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
-        Assert.That(verifier.VerifyData(signed, Base64Url(parts[2]), System.Security.Cryptography.HashAlgorithmName.SHA256), Is.True);
-    }
-
-    [Test]
-    public async Task Public_key_pem_is_the_public_half()
-    {
-        var run = await CliHarness.RunAsync("public-key", "--config", world.ConfigPath, "partner");
-
-        Assert.That(run.Code, Is.Zero, run.ToString());
-        Assert.That(run.Out, Is.EqualTo(world.PartnerKey.ExportSubjectPublicKeyInfoPem() + "\n"));
-    }
-
-    private static byte[] Base64Url(string text) => System.Buffers.Text.Base64Url.DecodeFromChars(text);
 }
