@@ -31,17 +31,10 @@ internal sealed class FleetElection(SharedCredentialStore shared, DistributedCre
             return (null, Ballot.Alone);
         }
 
-        var ballot = await ClaimAsync(key).ConfigureAwait(false);
-        if (ballot.Elected)
+        var (arrived, ballot) = await ClaimAsync(key).ConfigureAwait(false);
+        if (arrived is not null || ballot.Elected)
         {
-            // Between our miss and our claim, the previous holder may have shared its entry and let go.
-            if (await FreshAsync(key).ConfigureAwait(false) is { } arrived)
-            {
-                _ = ReleaseAsync(key, ballot);
-                return Decided(key, arrived, "awaited");
-            }
-
-            return Decided(key, null, ballot, "elected");
+            return Decided(key, arrived, ballot, arrived is null ? "elected" : "awaited");
         }
 
         if (!ballot.Waits || !mayWait)
@@ -70,37 +63,45 @@ internal sealed class FleetElection(SharedCredentialStore shared, DistributedCre
         {
             await Task.Delay(poll < remaining ? poll : remaining, timeProvider, token).ConfigureAwait(false);
             poll = poll * 2 < LongestPoll ? poll * 2 : LongestPoll;
-            if (await FreshAsync(key).ConfigureAwait(false) is { } arrived)
+            if (await FreshAsync(key).ConfigureAwait(false) is { } shared)
             {
-                return Decided(key, arrived, "awaited");
+                return Decided(key, shared, Ballot.Elsewhere, "awaited");
             }
 
             // No entry yet: a lease that lapsed (its holder died or gave up) is ours to take over.
-            var ballot = await ClaimAsync(key).ConfigureAwait(false);
-            if (!ballot.Waits)
+            var (arrived, ballot) = await ClaimAsync(key).ConfigureAwait(false);
+            if (arrived is not null || !ballot.Waits)
             {
-                return Decided(key, null, ballot, ballot.Elected ? "elected" : "alone");
+                return Decided(key, arrived, ballot, arrived is not null ? "awaited" : ballot.Elected ? "elected" : "alone");
             }
         }
 
         return Decided(key, null, Ballot.Alone, "timed-out");
     }
 
-    private async Task<Ballot> ClaimAsync(string key)
+    // A claim; when it wins, the entry is looked up once more: between this instance's last look and
+    // its claim, the previous holder may have shared the entry and let go. Then that entry is the answer.
+    private async Task<(CachedCredential? Arrived, Ballot Ballot)> ClaimAsync(string key)
     {
         var holder = NewHolder();
-        return await shared.TryLeaseAsync(LeaseKey(key), holder, options.LeaseDuration).ConfigureAwait(false) switch
+        var claimed = await shared.TryLeaseAsync(LeaseKey(key), holder, options.LeaseDuration).ConfigureAwait(false);
+        if (claimed is not true)
         {
-            true => new Ballot(holder, Waits: false),
-            false => Ballot.Elsewhere,
-            null => Ballot.Alone,
-        };
+            return (null, claimed is false ? Ballot.Elsewhere : Ballot.Alone);
+        }
+
+        var ballot = new Ballot(holder, Waits: false);
+        if (await FreshAsync(key).ConfigureAwait(false) is { } arrived)
+        {
+            _ = ReleaseAsync(key, ballot);
+            return (arrived, Ballot.Elsewhere);
+        }
+
+        return (null, ballot);
     }
 
     private async Task<CachedCredential?> FreshAsync(string key) =>
         await shared.ReadAsync(key).ConfigureAwait(false) is { } stored && CredentialLifetime.IsFresh(stored, timeProvider.GetUtcNow()) ? stored : null;
-
-    private (CachedCredential?, Ballot) Decided(string key, CachedCredential? arrived, string result) => Decided(key, arrived, Ballot.Elsewhere, result);
 
     private (CachedCredential?, Ballot) Decided(string key, CachedCredential? arrived, Ballot ballot, string result)
     {

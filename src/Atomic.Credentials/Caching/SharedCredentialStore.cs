@@ -126,9 +126,12 @@ internal sealed class SharedCredentialStore : IDisposable
             return false;
         }
 
+        // In whole seconds, rounded up: RedisCache truncates to seconds, and a pause that left Redis
+        // before its instant let instances ask early. Readers compare the entry's own instants anyway.
+        var lifetime = TimeSpan.FromSeconds(Math.Ceiling(remaining.TotalSeconds));
         var bytes = CachedCredentialFormat.Write(entry);
         var stored = protector is null ? bytes : protector.Protect(bytes);
-        await store.SetAsync(key, stored, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = remaining }, token).ConfigureAwait(false);
+        await store.SetAsync(key, stored, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime }, token).ConfigureAwait(false);
         return true;
     }
 
