@@ -1,4 +1,5 @@
 using Atomic.Credentials.Caching;
+using Atomic.Credentials.Redis;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Shares Atomic credentials' tokens and JWTs through Redis. The Redis connection is the
-/// credentials' own: the app's <see cref="IDistributedCache"/>, if any, is left as it is.
+/// credentials' own: the app's <see cref="IDistributedCache"/>, if any, is left as it is. On the same
+/// connection, a lease elects the one instance that asks the identity provider when the fleet
+/// misses an entry (<see cref="DistributedCredentialCacheOptions.LeaseDuration"/>).
 /// </summary>
 public static class AtomicCredentialsRedisServiceCollectionExtensions
 {
@@ -63,7 +66,11 @@ public static class AtomicCredentialsRedisServiceCollectionExtensions
         }
 
         Tune(options);
+        var connection = new SharedRedisConnection(options.ConnectionMultiplexerFactory
+            ?? (async () => await ConnectionMultiplexer.ConnectAsync(options.ConfigurationOptions ?? ConfigurationOptions.Parse(options.Configuration!)).ConfigureAwait(false)));
+        options.ConnectionMultiplexerFactory = connection.GetAsync;
         services.AddKeyedSingleton<IDistributedCache>(key, (_, _) => new RedisCache(Options.Options.Create(options)));
+        services.AddKeyedSingleton<ICredentialLease>(key, (_, _) => new RedisCredentialLease(connection, options.InstanceName));
         return key;
     }
 
@@ -72,6 +79,7 @@ public static class AtomicCredentialsRedisServiceCollectionExtensions
         {
             configure?.Invoke(options);
             options.Store = provider => provider.GetRequiredKeyedService<IDistributedCache>(key);
+            options.Lease = provider => provider.GetRequiredKeyedService<ICredentialLease>(key);
         };
 
     // From a configuration string, tuned for a cache that is optional: a Redis down at start-up is

@@ -40,7 +40,7 @@ public class DistributedCacheBenchmarks
         distributedClient = TokenEndpoint.CachedOAuthClient(distributed);
 
         var options = new DistributedCredentialCacheOptions().Validated();
-        sharedStore = new SharedCredentialStore(store, null, options, TimeProvider.System, NullLogger.Instance);
+        sharedStore = new SharedCredentialStore(store, lease: null, protector: null, options, TimeProvider.System, NullLogger.Instance);
         sharedStore.WriteAsync(SharedKey, new CachedCredential("Bearer eyJhbGciOiJSUzI1NiJ9.benchmark-token", DateTimeOffset.UtcNow.AddHours(1))).GetAwaiter().GetResult();
         if (ServedFromRedis().GetAwaiter().GetResult() != 43)
         {

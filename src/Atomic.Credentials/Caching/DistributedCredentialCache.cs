@@ -18,6 +18,9 @@ namespace Atomic.Credentials.Caching;
 /// on from this process's entries or the identity provider, a warning is logged, a metric counted,
 /// and sharing resumes once it answers again. What is stored is the value and its two instants,
 /// encrypted by the <see cref="ICredentialProtector"/> when one is given.
+/// With an <see cref="ICredentialLease"/>, instances that miss or renew the same entry together
+/// elect one of them to ask the identity provider; the others wait for the entry it shares
+/// (<see cref="DistributedCredentialCacheOptions.LeaseWait"/>) or, renewing, keep serving theirs.
 /// </remarks>
 public sealed class DistributedCredentialCache : ICredentialCache, IDisposable, OAuth.IPauseSharing
 {
@@ -25,6 +28,7 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable, 
     private readonly TimeProvider timeProvider;
     private readonly ILogger logger;
     private readonly MemoryCredentialCache local;
+    private readonly FleetElection election;
 
     /// <summary>Creates a cache over <paramref name="shared"/>.</summary>
     /// <param name="shared">The shared store; not disposed by this cache.</param>
@@ -32,12 +36,14 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable, 
     /// <param name="options">Timeout and retry policy; defaults when null.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="loggerFactory">Where cache events are logged.</param>
+    /// <param name="lease">Elects the one instance that fetches an entry the fleet misses; null: each instance fetches on its own.</param>
     public DistributedCredentialCache(
         IDistributedCache shared,
         ICredentialProtector? protector = null,
         DistributedCredentialCacheOptions? options = null,
         TimeProvider? timeProvider = null,
-        ILoggerFactory? loggerFactory = null)
+        ILoggerFactory? loggerFactory = null,
+        ICredentialLease? lease = null)
     {
         ArgumentNullException.ThrowIfNull(shared);
         var validated = (options ?? new DistributedCredentialCacheOptions()).Validated();
@@ -45,7 +51,8 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable, 
         loggerFactory ??= NullLoggerFactory.Instance;
         logger = loggerFactory.CreateLogger<DistributedCredentialCache>();
         local = new MemoryCredentialCache(this.timeProvider, loggerFactory.CreateLogger<MemoryCredentialCache>());
-        this.shared = new SharedCredentialStore(shared, protector, validated, this.timeProvider, logger);
+        this.shared = new SharedCredentialStore(shared, lease, protector, validated, this.timeProvider, logger);
+        election = new FleetElection(this.shared, validated, this.timeProvider, logger);
     }
 
     /// <summary>Where in [0, 1) of the stagger window this instance renews; random, replaceable by tests.</summary>
@@ -107,6 +114,19 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable, 
         }
 
         Count(key, shared.IsUnavailable ? "unavailable" : "miss");
+        var servable = stored is not null && CredentialLifetime.IsServable(stored, now);
+        var (arrived, ballot) = await election.RunAsync(key, mayWait: !servable, token).ConfigureAwait(false);
+        if (arrived is not null)
+        {
+            return CredentialLifetime.Staggered(arrived, Jitter());
+        }
+
+        if (ballot.Waits)
+        {
+            // Another instance is renewing the entry this one still serves: look again a little later.
+            return CredentialLifetime.Postponed(stored!, now);
+        }
+
         CachedCredential created;
         try
         {
@@ -115,14 +135,27 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable, 
         catch (Exception exception) when (stored is not null && CredentialLifetime.IsServable(stored, timeProvider.GetUtcNow()))
         {
             // The shared entry is due for renewal and the identity provider failed: keep serving it.
+            _ = election.ReleaseAsync(key, ballot);
             CredentialsTelemetry.Failures.Add(1);
             Log.DistributedCacheRenewFailed(logger, key, stored.ExpiresAt, exception);
             return CredentialLifetime.Postponed(stored, timeProvider.GetUtcNow(), exception);
         }
+        catch
+        {
+            _ = election.ReleaseAsync(key, ballot);
+            throw;
+        }
 
         // Not awaited: a request never waits for the write; the next instance to miss reads it.
-        _ = shared.WriteAsync(key, created);
+        _ = ShareAsync(key, created, ballot);
         return CredentialLifetime.Staggered(created, Jitter());
+    }
+
+    // The entry is written before the lease is let go: an instance that claims the lease next finds it.
+    private async Task ShareAsync(string key, CachedCredential created, Ballot ballot)
+    {
+        await shared.WriteAsync(key, created).ConfigureAwait(false);
+        await election.ReleaseAsync(key, ballot).ConfigureAwait(false);
     }
 
     private void Count(string key, string result)

@@ -18,6 +18,7 @@ internal sealed class SharedCredentialStore : IDisposable
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IDistributedCache store;
+    private readonly ICredentialLease? lease;
     private readonly ICredentialProtector? protector;
     private readonly DistributedCredentialCacheOptions options;
     private readonly TimeProvider timeProvider;
@@ -26,9 +27,10 @@ internal sealed class SharedCredentialStore : IDisposable
     private readonly CancellationTokenSource lifetime = new();
 
     public SharedCredentialStore(
-        IDistributedCache store, ICredentialProtector? protector, DistributedCredentialCacheOptions options, TimeProvider timeProvider, ILogger logger)
+        IDistributedCache store, ICredentialLease? lease, ICredentialProtector? protector, DistributedCredentialCacheOptions options, TimeProvider timeProvider, ILogger logger)
     {
         this.store = store;
+        this.lease = lease;
         this.protector = protector;
         this.options = options;
         this.timeProvider = timeProvider;
@@ -62,6 +64,25 @@ internal sealed class SharedCredentialStore : IDisposable
 
             return true;
         }, options.Timeout);
+
+    /// <summary>Whether a lease service was given (elections can be held).</summary>
+    public bool HasLease => lease is not null;
+
+    /// <summary>
+    /// Claims <paramref name="key"/> for <paramref name="holder"/>: true when claimed, false when another
+    /// holds it, null when there is no lease service or it is unavailable (then each process fetches on its own).
+    /// </summary>
+    public Task<bool?> TryLeaseAsync(string key, string holder, TimeSpan duration) =>
+        lease is null || breaker.IsOpen ? Task.FromResult<bool?>(null)
+        : CallAsync<bool?>("lease", key, async token => await lease.TryAcquireAsync(key, holder, duration, token).ConfigureAwait(false), options.Timeout);
+
+    /// <summary>Ends <paramref name="holder"/>'s claim on <paramref name="key"/>. Tried even while the breaker is open, as a write is: the claim would hold others back.</summary>
+    public Task ReleaseLeaseAsync(string key, string holder) =>
+        lease is null ? Task.CompletedTask : CallAsync("release", key, async token =>
+        {
+            await lease.ReleaseAsync(key, holder, token).ConfigureAwait(false);
+            return true;
+        }, WriteTimeout);
 
     public void Dispose()
     {
@@ -105,9 +126,12 @@ internal sealed class SharedCredentialStore : IDisposable
             return false;
         }
 
+        // In whole seconds, rounded up: RedisCache truncates to seconds, and a pause that left Redis
+        // before its instant let instances ask early. Readers compare the entry's own instants anyway.
+        var lifetime = TimeSpan.FromSeconds(Math.Ceiling(remaining.TotalSeconds));
         var bytes = CachedCredentialFormat.Write(entry);
         var stored = protector is null ? bytes : protector.Protect(bytes);
-        await store.SetAsync(key, stored, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = remaining }, token).ConfigureAwait(false);
+        await store.SetAsync(key, stored, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime }, token).ConfigureAwait(false);
         return true;
     }
 

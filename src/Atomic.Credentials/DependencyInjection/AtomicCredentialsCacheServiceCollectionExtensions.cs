@@ -77,6 +77,7 @@ public static class AtomicCredentialsCacheServiceCollectionExtensions
             services.GetService<ICredentialProtector>(),
             options,
             services.GetService<TimeProvider>(),
-            services.GetService<ILoggerFactory>());
+            services.GetService<ILoggerFactory>(),
+            options.Lease?.Invoke(services));
     }
 }

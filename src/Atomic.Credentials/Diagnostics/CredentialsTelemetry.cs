@@ -51,6 +51,14 @@ internal static class CredentialsTelemetry
     public static readonly Counter<long> DistributedErrors =
         Meter.CreateCounter<long>("atomic.credentials.cache.distributed.errors", "{error}", "Shared store calls that failed or timed out; requests went on without the store.");
 
+    /// <summary>
+    /// Elections of the instance that fetches a missing or due shared entry, tagged <c>result</c>:
+    /// elected, awaited (another instance's entry arrived), renewing-elsewhere, timed-out (waited
+    /// <c>LeaseWait</c> in vain) or alone (no lease service answered).
+    /// </summary>
+    public static readonly Counter<long> DistributedElections =
+        Meter.CreateCounter<long>("atomic.credentials.cache.distributed.elections", "{election}", "Elections of the one instance of a fleet that fetches a shared entry.");
+
     public static KeyValuePair<string, object?> CredentialTag(string name) => new("atomic.credential.name", name);
 
     public static KeyValuePair<string, object?> KindTag(string kind) => new("atomic.credential.kind", kind);

@@ -77,6 +77,9 @@ internal static partial class Log
     [LoggerMessage(605, LogLevel.Warning, "Distributed credential cache could not renew {CacheKey}; the shared entry is served until {ExpiresAt:O}")]
     public static partial void DistributedCacheRenewFailed(ILogger logger, string cacheKey, DateTimeOffset expiresAt, Exception exception);
 
+    [LoggerMessage(606, LogLevel.Debug, "Distributed credential cache election for {CacheKey}: {Result}")]
+    public static partial void DistributedCacheElection(ILogger logger, string cacheKey, string result);
+
     // OAuth client credentials: 400-499.
     [LoggerMessage(400, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) requesting a token from {Host} ({RequestScheme}, {ClientAuthentication})")]
     public static partial void TokenRequesting(ILogger logger, string credentialName, string kind, string host, OAuthRequestScheme requestScheme, OAuthClientAuthentication clientAuthentication);

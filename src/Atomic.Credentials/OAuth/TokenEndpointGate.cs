@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
@@ -17,8 +16,9 @@ namespace Atomic.Credentials.OAuth;
 /// </summary>
 internal sealed class TokenEndpointGate
 {
-    private static readonly ConditionalWeakTable<ICredentialCache, ConcurrentDictionary<string, TokenEndpointGate>> Gates = new();
+    private static readonly ConditionalWeakTable<ICredentialCache, TokenEndpointGates> Gates = new();
 
+    private readonly TokenEndpointGates table;
     private readonly string key;
     private readonly IPauseSharing? sharing;
     private readonly TimeProvider timeProvider;
@@ -29,8 +29,9 @@ internal sealed class TokenEndpointGate
     private DateTimeOffset? obtainedUntil;
     private string? lastFailure;
 
-    private TokenEndpointGate(string key, IPauseSharing? sharing, TimeProvider timeProvider)
+    private TokenEndpointGate(TokenEndpointGates table, string key, IPauseSharing? sharing, TimeProvider timeProvider)
     {
+        this.table = table;
         this.key = key;
         this.sharing = sharing;
         this.timeProvider = timeProvider;
@@ -43,12 +44,17 @@ internal sealed class TokenEndpointGate
 
     /// <summary>The gate of <paramref name="key"/> for every caller sharing <paramref name="cache"/>.</summary>
     public static TokenEndpointGate For(ICredentialCache cache, string key, TimeProvider timeProvider) =>
-        Gates.GetValue(cache, static _ => new ConcurrentDictionary<string, TokenEndpointGate>(StringComparer.Ordinal))
-            .GetOrAdd(key, static (k, state) => new TokenEndpointGate(k, state.Cache as IPauseSharing, state.Time), (Cache: cache, Time: timeProvider));
+        Table(cache).GetOrAdd(key, table => new TokenEndpointGate(table, key, cache as IPauseSharing, timeProvider));
 
-    /// <summary>The gate of <paramref name="key"/> if a token was ever requested for it through <paramref name="cache"/>.</summary>
+    /// <summary>The gate of <paramref name="key"/> if a credential of <paramref name="cache"/> holds it or it is paused.</summary>
     public static TokenEndpointGate? Find(ICredentialCache cache, string key) =>
-        Gates.TryGetValue(cache, out var gates) && gates.TryGetValue(key, out var gate) ? gate : null;
+        Gates.TryGetValue(cache, out var gates) ? gates.Find(key) : null;
+
+    /// <summary>The table of <paramref name="cache"/>'s gates.</summary>
+    internal static TokenEndpointGates Table(ICredentialCache cache) => Gates.GetValue(cache, static _ => new TokenEndpointGates());
+
+    /// <summary>This gate's clock, now.</summary>
+    internal DateTimeOffset Now => timeProvider.GetUtcNow();
 
     /// <summary>The instant before which this process asks no more; null when the endpoint may be asked now (the shared instant is not read).</summary>
     public DateTimeOffset? LocalPause
@@ -186,6 +192,9 @@ internal sealed class TokenEndpointGate
 
             until = pausedUntil.Value;
         }
+
+        // A paused gate outlives the credential state that held it: one rebuilt meanwhile must still wait.
+        table.Pin(this, until);
 
         // Not awaited: the failing request reports at once; other instances read the instant on their next miss.
         _ = sharing?.WritePauseAsync(PauseKey(key), until);

@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Reflection;
-using System.Text;
 using Atomic.Credentials.IntegrationTests.Support;
-using Microsoft.AspNetCore.DataProtection;
 
 namespace Atomic.Credentials.IntegrationTests.Caching;
 
@@ -21,11 +17,9 @@ public sealed class FleetProcessTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var server = await LoopbackOAuthServer.StartAsync(TimeSpan.FromMinutes(5));
-        var keys = Directory.CreateTempSubdirectory("atomic-fleet-keys-");
+        var keys = FleetClientProcess.SharedKeyRing();
         try
         {
-            CreateSharedKeyRing(keys);
-
             var firstWave = await RunFleetAsync(redis, server, keys);
             var afterFirstWave = server.TokenRequests;
             var secondWave = await RunFleetAsync(redis, server, keys);
@@ -44,14 +38,6 @@ public sealed class FleetProcessTests
         {
             keys.Delete(recursive: true);
         }
-    }
-
-    // What a deployment does once: provision the Data Protection key ring every instance reads.
-    private static void CreateSharedKeyRing(DirectoryInfo keys)
-    {
-        var provider = DataProtectionProvider.Create(keys, builder => builder.SetApplicationName("atomic-fleet-test"));
-        provider.CreateProtector("warm-up").Protect([1]);
-        Assert.That(keys.GetFiles("*.xml"), Is.Not.Empty);
     }
 
     private static async Task AssertRedisHoldsNoSecretAndNoClearTokenAsync(RedisServer redis, LoopbackOAuthServer server)
@@ -82,100 +68,17 @@ public sealed class FleetProcessTests
     // Starts the instances, lets them all go at once, and returns each one's "ok=N failed=M".
     private static async Task<string[]> RunFleetAsync(RedisServer redis, LoopbackOAuthServer server, DirectoryInfo keys)
     {
-        var instances = new List<(Process Process, StringBuilder Output, TaskCompletionSource Ready)>();
+        var fleet = Enumerable.Range(0, Instances).Select(_ => FleetClientProcess.Start(redis.Configuration, server, keys, RequestsEach)).ToArray();
         try
         {
-            for (var i = 0; i < Instances; i++)
-            {
-                instances.Add(StartInstance(redis, server, keys));
-            }
-
-            await Task.WhenAll(instances.Select(p => p.Ready.Task)).WaitAsync(TimeSpan.FromSeconds(60));
-            foreach (var (process, _, _) in instances)
-            {
-                await process.StandardInput.WriteLineAsync("GO");
-                await process.StandardInput.FlushAsync();
-            }
-
-            var results = new List<string>();
-            foreach (var (process, output, _) in instances)
-            {
-                // Also waits until its output is read to the end.
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-                var text = output.ToString();
-                TestContext.Progress.WriteLine(text);
-                Assert.That(process.ExitCode, Is.Zero, text);
-                var result = text.Split('\n').Select(line => line.Trim()).FirstOrDefault(line => line.StartsWith("RESULT ", StringComparison.Ordinal));
-                Assert.That(result, Is.Not.Null, "no RESULT line:\n" + text);
-                results.Add(result![7..]);
-            }
-
-            return [.. results];
+            return await FleetClientProcess.RunAsync(fleet);
         }
         finally
         {
-            foreach (var (process, _, _) in instances)
+            foreach (var instance in fleet)
             {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-
-                process.Dispose();
+                instance.Dispose();
             }
         }
-    }
-
-    private static (Process, StringBuilder, TaskCompletionSource) StartInstance(RedisServer redis, LoopbackOAuthServer server, DirectoryInfo keys)
-    {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { FleetClientDll(), redis.Configuration, server.TokenUrl.ToString(), server.Api("fleet").ToString(), RequestsEach.ToString(System.Globalization.CultureInfo.InvariantCulture), keys.FullName })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["FLEET_CLIENT_SECRET"] = server.ClientSecret;
-        var output = new StringBuilder();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = Process.Start(info)!;
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
-            if (line == "READY")
-            {
-                ready.TrySetResult();
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("fleet instance exited early:\n" + output));
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return (process, output, ready);
-    }
-
-    internal static string FleetClientDll()
-    {
-        var configuration = typeof(FleetProcessTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var dll = Path.Combine(RepositoryPaths.Root, "tests", "Atomic.Credentials.FleetClient", "bin", configuration, "net10.0", "Atomic.Credentials.FleetClient.dll");
-        Assert.That(File.Exists(dll), Is.True, "the fleet client is built with the tests: " + dll);
-        return dll;
     }
 }

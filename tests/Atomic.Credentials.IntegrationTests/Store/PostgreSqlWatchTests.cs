@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Atomic.Credentials.IntegrationTests.Caching;
+using Atomic.Credentials.IntegrationTests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Atomic.Credentials.IntegrationTests.Store;
@@ -177,7 +177,7 @@ public sealed class PostgreSqlWatchTests : PostgreSqlTestBase
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(FleetProcessTests.FleetClientDll());
+        info.ArgumentList.Add(FleetClientProcess.Dll());
         info.ArgumentList.Add("pg-watch");
         info.ArgumentList.Add(Schema);
         info.Environment["FLEET_PG_CONNECTION"] = Server.ConnectionString;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
-using Atomic.Credentials.IntegrationTests.Caching;
+using Atomic.Credentials.IntegrationTests.Support;
 
 namespace Atomic.Credentials.IntegrationTests.Store;
 
@@ -28,7 +28,7 @@ internal sealed class StoreWriterProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { FleetProcessTests.FleetClientDll(), "store-save", backend, target })
+        foreach (var arg in new[] { FleetClientProcess.Dll(), "store-save", backend, target })
         {
             info.ArgumentList.Add(arg);
         }

@@ -50,6 +50,9 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
 
     public ConcurrentDictionary<string, string> LastTokenBy { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Runs before a request to <c>POST /token</c> is answered: it may hold it, or answer it itself (a non-null result).</summary>
+    public Func<HttpContext, Task<IResult?>>? BeforeToken { get; set; }
+
     public static async Task<LoopbackOAuthServer> StartAsync(TimeSpan tokenLifetime)
     {
         var server = new LoopbackOAuthServer("s3cr3t-" + Guid.NewGuid().ToString("N"), tokenLifetime);
@@ -84,6 +87,11 @@ internal sealed class LoopbackOAuthServer : IAsyncDisposable
     private async Task<IResult> TokenAsync(HttpContext context)
     {
         var form = await context.Request.ReadFormAsync();
+        if (BeforeToken is { } before && await before(context) is { } answer)
+        {
+            return answer;
+        }
+
         return Issue(form["grant_type"], form["client_id"], form["client_secret"]);
     }
 

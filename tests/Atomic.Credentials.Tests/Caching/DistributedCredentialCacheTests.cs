@@ -56,6 +56,20 @@ public sealed class DistributedCredentialCacheTests
         });
     }
 
+    [TestCase(4_200, 5)]
+    [TestCase(5_000, 5)]
+    [TestCase(59_999, 60)]
+    [TestCase(1, 1)]
+    public async Task A_shared_entry_is_kept_in_whole_seconds_never_less_than_it_lives(int milliseconds, int seconds)
+    {
+        // RedisCache keeps entries for whole seconds, truncated: a pause stored for 4.9 s would leave Redis after 4.
+        var cache = Instance();
+        await cache.GetOrCreateAsync(Key, _ => Task.FromResult(new CachedCredential("v", time.GetUtcNow().AddMilliseconds(milliseconds))), CancellationToken.None);
+        await Eventually(() => store.Lifetimes.ContainsKey(Key));
+
+        Assert.That(store.Lifetimes[Key], Is.EqualTo(TimeSpan.FromSeconds(seconds)));
+    }
+
     [Test]
     public async Task A_thousand_concurrent_misses_in_one_instance_make_one_store_read_and_one_factory_call()
     {

@@ -21,6 +21,9 @@ internal sealed class TestStore : IDistributedCache
 
     public int Sets => Volatile.Read(ref sets);
 
+    /// <summary>The relative expiration each key was last written with.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, TimeSpan?> Lifetimes { get; } = new(StringComparer.Ordinal);
+
     public byte[]? Raw(string key) => inner.Get(key);
 
     public byte[]? Get(string key) => throw new NotSupportedException("the credential cache must only use the async API");
@@ -37,6 +40,7 @@ internal sealed class TestStore : IDistributedCache
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
         Interlocked.Increment(ref sets);
+        Lifetimes[key] = options.AbsoluteExpirationRelativeToNow;
         await Misbehave();
         await inner.SetAsync(key, value, options, token);
     }

@@ -56,6 +56,40 @@ public sealed class CacheRegistrationTests
         Assert.That(() => services.AddAtomicCredentialsDistributedCache(o => o.RetryAfter = TimeSpan.FromSeconds(-1)),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("RetryAfter"));
     }
+
+    [TestCase(nameof(DistributedCredentialCacheOptions.LeaseDuration), -1)]
+    [TestCase(nameof(DistributedCredentialCacheOptions.LeaseDuration), 61)]
+    [TestCase(nameof(DistributedCredentialCacheOptions.LeaseWait), -1)]
+    [TestCase(nameof(DistributedCredentialCacheOptions.LeaseWait), 61)]
+    public void Bad_lease_options_fail_at_registration_naming_the_field(string field, int seconds)
+    {
+        var value = TimeSpan.FromSeconds(seconds);
+        Assert.That(
+            () => new ServiceCollection().AddAtomicCredentialsDistributedCache(o =>
+            {
+                if (field == nameof(o.LeaseDuration))
+                {
+                    o.LeaseDuration = value;
+                }
+                else
+                {
+                    o.LeaseWait = value;
+                }
+            }),
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("DistributedCredentialCacheOptions." + field).And.Property("ParamName").EqualTo(field));
+    }
+
+    [Test]
+    public void Lease_defaults_are_five_and_ten_seconds_and_zero_turns_the_election_off()
+    {
+        var options = new DistributedCredentialCacheOptions();
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.LeaseDuration, Is.EqualTo(TimeSpan.FromSeconds(5)));
+            Assert.That(options.LeaseWait, Is.EqualTo(TimeSpan.FromSeconds(10)));
+            Assert.That(() => new ServiceCollection().AddAtomicCredentialsDistributedCache(o => o.LeaseDuration = TimeSpan.Zero), Throws.Nothing);
+        });
+    }
 }
 
 public sealed class SharedMaterialThroughConfigurationTests

@@ -162,6 +162,62 @@ public sealed class OAuthRetryAfterTests
     }
 
     [Test]
+    public async Task A_thousand_callers_are_served_the_cached_token_through_a_Retry_After_then_exactly_one_request_follows()
+    {
+        var down = false;
+        using var client = Client(Options(), Endpoint(() => down
+            ? Refused(HttpStatusCode.TooManyRequests, r => r.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(5)))
+            : Token($"tok-{tokenCalls}", expiresIn: 600)), time: time);
+        async Task<string[]> ThousandAsync() => await Task.WhenAll(Enumerable.Range(0, 1_000).Select(_ => client.GetStringAsync(ApiUrl)));
+
+        Assert.That(await client.GetStringAsync(ApiUrl), Is.EqualTo("Bearer tok-1"));
+        down = true;
+        time.Advance(TimeSpan.FromSeconds(46)); // due: the background refresh meets the 429
+        var refusedAt = time.GetUtcNow();
+        Assert.That(await ThousandAsync(), Is.All.EqualTo("Bearer tok-1"));
+        await EventuallyAsync(() => tokenCalls == 2);
+
+        down = false;
+        for (var step = 1; step < 50; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            Assert.That(await ThousandAsync(), Is.All.EqualTo("Bearer tok-1"), $"{time.GetUtcNow() - refusedAt} into the pause");
+            Assert.That(tokenCalls, Is.EqualTo(2), $"no token request {time.GetUtcNow() - refusedAt} into the pause");
+        }
+
+        time.Advance(refusedAt.AddSeconds(5) - time.GetUtcNow());
+        await ThousandAsync();
+        await EventuallyAsync(() => tokenCalls == 3);
+        Assert.That(await ThousandAsync(), Is.All.EqualTo("Bearer tok-3"));
+        Assert.That(tokenCalls, Is.EqualTo(3), "after the pause, exactly one token request");
+    }
+
+    [Test]
+    public void The_backoff_doubles_from_its_minimum_up_to_its_cap_and_jitter_stays_within_its_upper_half()
+    {
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        for (var round = 0; round < 1_000; round++)
+        {
+            var min = TimeSpan.FromMilliseconds(random.Next(1, 10_000));
+            var max = min + TimeSpan.FromMilliseconds(random.Next(0, 600_000));
+            var jitter = random.NextDouble();
+            var context = $"seed {seed}, round {round}: min {min}, max {max}, jitter {jitter}";
+            var previous = TimeSpan.Zero;
+            for (var failure = 1; failure <= 40; failure++)
+            {
+                var ceiling = TimeSpan.FromTicks((long)Math.Min(max.Ticks, min.Ticks * Math.Pow(2, failure - 1)));
+                var pause = TokenEndpointGate.Backoff(failure, min, max, jitter);
+                Assert.That(pause, Is.InRange(ceiling / 2 - TimeSpan.FromTicks(1), ceiling), $"{context}, failure {failure}");
+                Assert.That(pause, Is.GreaterThanOrEqualTo(previous), $"{context}: never shorter than the previous failure's");
+                previous = pause;
+            }
+
+            Assert.That(previous, Is.InRange(max / 2 - TimeSpan.FromTicks(1), max), $"{context}: capped");
+        }
+    }
+
+    [Test]
     public void A_400_does_not_pause()
     {
         using var client = Client(Options(), Endpoint(() => Json("""{"error":"invalid_scope"}""", HttpStatusCode.BadRequest)), time: time);
