@@ -56,11 +56,20 @@ public sealed class KeyPairPublicKey
         }
 
         using var _ = signing.Key;
+        return From(signing);
+    }
+
+    /// <summary>The public half of a loaded signing key (which stays with its owner).</summary>
+    internal static KeyPairPublicKey From(KeyPairSigningKey signing)
+    {
         AsymmetricAlgorithm publicOnly = signing.Key is RSA rsa
             ? RSA.Create(rsa.ExportParameters(false))
             : ECDsa.Create(((ECDsa)signing.Key).ExportParameters(false));
         return new KeyPairPublicKey(publicOnly, signing.Algorithm, signing.KeyId);
     }
+
+    /// <summary>The RFC 7638 members only (<c>kty</c> and the key's own), e.g. for a DPoP proof's <c>jwk</c> header.</summary>
+    internal string ToRequiredMembersJwk() => WriteJwk(requiredOnly: true);
 
     /// <summary>The public key as PEM (<c>-----BEGIN PUBLIC KEY-----</c>, SubjectPublicKeyInfo), ending in a line break as openssl writes it.</summary>
     public string ToPem() => key.ExportSubjectPublicKeyInfoPem() + "\n";

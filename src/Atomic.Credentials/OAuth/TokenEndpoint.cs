@@ -24,12 +24,14 @@ internal sealed class TokenEndpoint
     private readonly ILogger logger;
     private readonly OAuthApiProfile? profile;
     private readonly TokenEndpointGate gate;
+    private readonly DpopProof? dpop;
 
     // kind: the Type the credential was defined with (a preset's own), named by failures, logs and metrics.
     public TokenEndpoint(
-        string name, string kind, OAuthClientCredentialsOptions options, TokenRequestParameters parameters,
+        string name, string kind, OAuthClientCredentialsOptions options, TokenRequestParameters parameters, DpopProof? dpop,
         TokenTransport transport, TokenEndpointGate gate, TimeProvider timeProvider, ILogger logger)
     {
+        this.dpop = dpop;
         this.gate = gate;
         profile = options.Profile;
         this.name = name;
@@ -70,7 +72,7 @@ internal sealed class TokenEndpoint
         try
         {
             var body = await SendAsync(linked.Token).ConfigureAwait(false);
-            var entry = CredentialLifetime.ForToken(BearerHeader.Prefix + body.AccessToken, body.ExpiresIn, options.CacheDuration, timeProvider.GetUtcNow());
+            var entry = CredentialLifetime.ForToken((dpop is null ? BearerHeader.Prefix : DpopProof.Prefix) + body.AccessToken, body.ExpiresIn, options.CacheDuration, timeProvider.GetUtcNow());
 
             // An API built on the kind is told of each token with the whole response, and returns the entry to cache.
             entry = profile?.Received(entry, body) ?? entry;
@@ -107,7 +109,46 @@ internal sealed class TokenEndpoint
     private async Task<TokenResponse> SendAsync(CancellationToken cancellationToken)
     {
         using var request = parameters.Create();
-        using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        dpop?.Prove(request, authorization: null);
+        var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (dpop is not null && await AskedForNonceAsync(response, cancellationToken).ConfigureAwait(false))
+        {
+            // RFC 9449 §8: the endpoint wants its nonce in the proof; asked again once, with a new request (and assertion).
+            response.Dispose();
+            using var again = parameters.Create();
+            dpop.Prove(again, authorization: null);
+            response = await transport.SendAsync(again, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (response)
+        {
+            return await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Any answer may carry the endpoint's next nonce; a 400 use_dpop_nonce is the one that asks for it.
+    private async Task<bool> AskedForNonceAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var remembered = dpop!.Nonces.Remember(parameters.Endpoint, response);
+        if (!remembered || response.StatusCode != HttpStatusCode.BadRequest)
+        {
+            return false;
+        }
+
+        await response.Content.LoadIntoBufferAsync(TokenResponseReader.MaxBytes, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var body = await TokenResponseReader.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            return body.Error == "use_dpop_nonce";
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<TokenResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         var status = response.StatusCode;
         if ((int)status is >= 300 and < 400)
         {
@@ -159,8 +200,16 @@ internal sealed class TokenEndpoint
             throw Fail(null, "The access_token contains characters an Authorization header cannot carry.", status);
         }
 
+        if (dpop is not null)
+        {
+            // RFC 9449 §5: a bound token says so; a Bearer one would be usable by whoever holds it, which DPoP is on to prevent.
+            if (!DpopProof.Scheme.Equals(body.TokenType, StringComparison.OrdinalIgnoreCase))
+            {
+                throw Fail(null, $"Dpop is on but the identity provider answered with a token of type '{scrubber.Scrub(body.TokenType ?? "(none)")}', not a DPoP-bound one; enable DPoP for this client at the provider, or turn Dpop off.", status);
+            }
+        }
         // RFC 6749 §5.1: case-insensitive; an absent type is taken as Bearer, what providers mean by it.
-        if (body.TokenType is not null && !body.TokenType.Equals(BearerHeader.Scheme, StringComparison.OrdinalIgnoreCase))
+        else if (body.TokenType is not null && !body.TokenType.Equals(BearerHeader.Scheme, StringComparison.OrdinalIgnoreCase))
         {
             throw Fail(null, $"The token type '{scrubber.Scrub(body.TokenType)}' is not supported; only Bearer tokens are.", status);
         }
