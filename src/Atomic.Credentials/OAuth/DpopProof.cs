@@ -110,7 +110,7 @@ internal sealed class DpopProof
             // The key-pair loader speaks of PrivateKey, Passphrase and Algorithm; here they are DpopKey and DpopAlgorithm.
             var (field, problem) = e.Field switch
             {
-                KeyPairSigningKey.AlgorithmField => (AlgorithmField, e.Problem),
+                KeyPairSigningKey.AlgorithmField => (AlgorithmField, "does not fit DpopKey: ES256 signs with an EC P-256 key, RS256 with an RSA key"),
                 PrivateKeyLoader.PassphraseField => (KeyField, "is an encrypted key; a DPoP key is read without a passphrase"),
                 _ => (KeyField, e.Problem),
             };

@@ -26,6 +26,8 @@ internal sealed class TokenEndpoint
     private readonly TokenEndpointGate gate;
     private readonly DpopProof? dpop;
 
+    private const string UseNonceError = "use_dpop_nonce";
+
     // kind: the Type the credential was defined with (a preset's own), named by failures, logs and metrics.
     public TokenEndpoint(
         string name, string kind, OAuthClientCredentialsOptions options, TokenRequestParameters parameters, DpopProof? dpop,
@@ -108,62 +110,46 @@ internal sealed class TokenEndpoint
 
     private async Task<TokenResponse> SendAsync(CancellationToken cancellationToken)
     {
-        using var request = parameters.Create();
-        dpop?.Prove(request, authorization: null);
-        var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (dpop is not null && await AskedForNonceAsync(response, cancellationToken).ConfigureAwait(false))
+        for (var attempt = 1; ; attempt++)
         {
-            // RFC 9449 §8: the endpoint wants its nonce in the proof; asked again once, with a new request (and assertion).
-            response.Dispose();
-            using var again = parameters.Create();
-            dpop.Prove(again, authorization: null);
-            response = await transport.SendAsync(again, cancellationToken).ConfigureAwait(false);
-        }
+            using var request = parameters.Create();
+            dpop?.Prove(request, authorization: null);
+            using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                return Judge(response, null, null);
+            }
 
-        using (response)
-        {
-            return await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+            TokenResponse? body = null;
+            string? unreadable = null;
+            try
+            {
+                body = await TokenResponseReader.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FormatException exception)
+            {
+                unreadable = exception.Message;
+            }
+
+            // RFC 9449 §8: any answer may carry the endpoint's next nonce; a 400 use_dpop_nonce asks
+            // for it, and is asked once more with a new request (and a new client assertion).
+            if (dpop is not null && dpop.Nonces.Remember(parameters.Endpoint, response)
+                && attempt == 1 && response.StatusCode == HttpStatusCode.BadRequest && body?.Error == UseNonceError)
+            {
+                continue;
+            }
+
+            return Judge(response, body, unreadable);
         }
     }
 
-    // Any answer may carry the endpoint's next nonce; a 400 use_dpop_nonce is the one that asks for it.
-    private async Task<bool> AskedForNonceAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var remembered = dpop!.Nonces.Remember(parameters.Endpoint, response);
-        if (!remembered || response.StatusCode != HttpStatusCode.BadRequest)
-        {
-            return false;
-        }
-
-        await response.Content.LoadIntoBufferAsync(TokenResponseReader.MaxBytes, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var body = await TokenResponseReader.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
-            return body.Error == "use_dpop_nonce";
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
-    private async Task<TokenResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    // What the answer means: a token, or a CredentialException saying why not.
+    private TokenResponse Judge(HttpResponseMessage response, TokenResponse? body, string? unreadable)
     {
         var status = response.StatusCode;
         if ((int)status is >= 300 and < 400)
         {
             throw Fail(null, "The identity provider answered with a redirect; token requests never follow one, so the secret goes nowhere else. Set IdentityUrl to the final token endpoint.", status);
-        }
-
-        TokenResponse? body = null;
-        string? unreadable = null;
-        try
-        {
-            body = await TokenResponseReader.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (FormatException exception)
-        {
-            unreadable = exception.Message;
         }
 
         if (!response.IsSuccessStatusCode)

@@ -50,6 +50,31 @@ public sealed class DpopHandlerTests
         });
     }
 
+    [TestCase("use_dpop_nonce", 2)]
+    [TestCase("invalid_client", 1)]
+    public void A_token_endpoint_refusal_with_a_nonce_is_retried_once_only_when_it_asks_for_the_nonce(string error, int expectedRequests)
+    {
+        var requests = 0;
+        var tokenEndpoint = new StubHandler(_ =>
+        {
+            var refusal = OAuthTestKit.Json($$"""{"error":"{{error}}"}""", HttpStatusCode.BadRequest);
+            refusal.Headers.TryAddWithoutValidation("DPoP-Nonce", "nonce-" + Interlocked.Increment(ref requests));
+            return refusal;
+        });
+        var api = new Recorder();
+        using var http = OAuthTestKit.Client(DpopProofTests.Options("ES256", null), tokenEndpoint, api);
+
+        var failure = Assert.ThrowsAsync<CredentialException>(() => http.GetAsync(OAuthTestKit.ApiUrl))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure.Error, Is.EqualTo(error));
+            Assert.That(failure.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(requests, Is.EqualTo(expectedRequests));
+            Assert.That(api.Requests, Is.Empty);
+        });
+    }
+
     [Test]
     public async Task An_api_asking_for_a_nonce_gets_one_retry_with_it_and_the_same_token()
     {
@@ -113,7 +138,7 @@ public sealed class DpopHandlerTests
     }
 
     [TestCase("HS256", null, "DpopAlgorithm must be one of ES256, RS256")]
-    [TestCase("ES256", "RS256-key", "DpopAlgorithm ES256 does not fit an RSA key")]
+    [TestCase("ES256", "RS256-key", "DpopAlgorithm does not fit DpopKey")]
     [TestCase("RS256", "not-a-key", "DpopKey is neither PEM text")]
     [TestCase("ES256", "encrypted", "DpopKey is an encrypted key")]
     public void Bad_dpop_fields_fail_at_start_up_naming_the_field_and_never_the_value(string algorithm, string? key, string expected)
