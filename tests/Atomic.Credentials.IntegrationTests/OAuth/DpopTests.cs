@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -245,6 +246,7 @@ public sealed class DpopTests
         services.AddAtomicCredentials(configuration.GetSection("AtomicCredentials"));
         services.AddHttpClient("bound-api", c => c.BaseAddress = apiAddress).AddAtomicCredentialHandler("bound");
         services.AddHttpClient("wrong-api", c => c.BaseAddress = apiAddress).AddAtomicCredentialHandler("wrong");
+        services.AddHealthChecks().AddAtomicCredentialsCheck();
         await using var provider = services.BuildServiceProvider();
 
         var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient("bound-api");
@@ -254,12 +256,15 @@ public sealed class DpopTests
         }
 
         var error = Assert.Catch(() => provider.GetRequiredService<IHttpClientFactory>().CreateClient("wrong-api").GetAsync("sweep").GetAwaiter().GetResult())!;
+        var health = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        var healthText = JsonSerializer.Serialize(health.Entries.ToDictionary(e => e.Key, e => new { e.Value.Status, e.Value.Description, e.Value.Data }));
         var keyBody = string.Concat(pem.Split('\n').Where(line => !line.StartsWith("-----", StringComparison.Ordinal)));
         var secretLines = pem.Split('\n').Where(line => line.Length > 20 && !line.StartsWith("-----", StringComparison.Ordinal)).ToList();
-        var everything = string.Join('\n', logs.GetSnapshot().Select(r => r.Message + " " + r.Exception)) + "\n" + error + "\n" + Options("ES256", pem);
+        var everything = string.Join('\n', logs.GetSnapshot().Select(r => r.Message + " " + r.Exception)) + "\n" + error + "\n" + Options("ES256", pem) + "\n" + healthText;
         Assert.Multiple(() =>
         {
             Assert.That(error.ToString(), Does.Contain("DpopAlgorithm"));
+            Assert.That(healthText, Does.Contain("DpopAlgorithm"), "the health report says what is wrong with 'wrong'");
             Assert.That(logs.Count, Is.GreaterThan(0));
             Assert.That(everything, Does.Not.Contain(keyBody));
             foreach (var line in secretLines)
