@@ -17,11 +17,12 @@ internal sealed class TokenEndpoint : HttpMessageHandler
         options.CacheDuration = TimeSpan.FromHours(1); // no background refresh during the run
     }
 
-    /// <summary>A client with that credential over a no-op API, its token already cached in <paramref name="cache"/>.</summary>
-    public static HttpClient CachedOAuthClient(ICredentialCache? cache = null)
+    /// <summary>A client with that credential (changed by <paramref name="configure"/>) over a no-op API, its token already cached in <paramref name="cache"/>.</summary>
+    public static HttpClient CachedOAuthClient(ICredentialCache? cache = null, Action<OAuthClientCredentialsOptions>? configure = null)
     {
         var options = new OAuthClientCredentialsOptions();
         Configure(options);
+        configure?.Invoke(options);
         var client = new HttpClient(new OAuthClientCredentialsHandler(options, "bench", cache, new TokenEndpoint())
         {
             InnerHandler = new NoOpHandler(),
@@ -30,11 +31,12 @@ internal sealed class TokenEndpoint : HttpMessageHandler
         return client;
     }
 
+    // A request with a DPoP proof gets a DPoP-bound token, as a provider with DPoP on answers.
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
         {
             Content = new StringContent(
-                """{"access_token":"eyJhbGciOiJSUzI1NiJ9.benchmark-token","token_type":"Bearer","expires_in":86400}""",
+                $$"""{"access_token":"eyJhbGciOiJSUzI1NiJ9.benchmark-token","token_type":"{{(request.Headers.Contains("DPoP") ? "DPoP" : "Bearer")}}","expires_in":86400}""",
                 Encoding.UTF8,
                 "application/json"),
         });

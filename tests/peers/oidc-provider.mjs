@@ -4,9 +4,13 @@
 // the library sends: client_secret_post, client_secret_basic (with an id and secret full of
 // characters that need form-encoding) and private_key_jwt (RS256 and ES256; the keys are made
 // here and their private halves printed in the READY line for the test to load as PEM).
+// DPoP (RFC 9449) is on, nonce required: a token request with a proof is first answered 400
+// use_dpop_nonce, and the token it then issues is DPoP-bound (token_type DPoP, cnf.jkt in the JWT).
+// The 'dpop' client insists on bound tokens (dpop_bound_access_tokens).
 //
 // Prints: READY {"issuer": "...", "tokenEndpoint": "...", "jwksUri": "...", "audience": "...",
 //                "clients": {...}, "keys": {"RS256": "<pkcs8 pem>", "ES256": "<pkcs8 pem>"}}
+import crypto from 'node:crypto';
 import http from 'node:http';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
@@ -32,6 +36,7 @@ const clients = {
   basic: { client_id: 'odd:client +/%id', client_secret: 'p+ss w:rd/%~' },
   rs256: { client_id: 'jwt-rs256-client' },
   es256: { client_id: 'jwt-es256-client' },
+  dpop: { client_id: 'dpop-client', client_secret: 'dpop-secret-0123456789' },
 };
 
 const common = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: scopes };
@@ -50,11 +55,14 @@ const provider = new Provider(issuer, {
       token_endpoint_auth_signing_alg: 'RS256', jwks: { keys: [rsaClient.publicJwk] } },
     { ...common, ...clients.es256, token_endpoint_auth_method: 'private_key_jwt',
       token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [ecClient.publicJwk] } },
+    { ...common, ...clients.dpop, token_endpoint_auth_method: 'client_secret_post', dpop_bound_access_tokens: true },
   ],
+  enabledJWA: { dPoPSigningAlgValues: ['ES256', 'RS256'] },
   scopes: scopes.split(' '),
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
+    dPoP: { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true },
     resourceIndicators: {
       enabled: true,
       defaultResource: () => audience,
@@ -71,6 +79,7 @@ const provider = new Provider(issuer, {
 
 // Lets the tests see why a token request was refused.
 provider.on('grant.error', (_ctx, error) => console.error(`grant.error ${error.name}: ${error.error_description ?? error.message}`));
+provider.on('grant.success', (ctx) => console.error(`grant.success dpop=${ctx.get('DPoP') ? 'yes' : 'no'}`));
 provider.on('server_error', (_ctx, error) => console.error(`server_error ${error.stack}`));
 
 server.on('request', provider.callback());

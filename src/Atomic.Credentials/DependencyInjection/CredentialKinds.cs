@@ -60,7 +60,8 @@ internal static class CredentialKinds
                 nameof(OAuthClientCredentialsOptions.KeyId), nameof(OAuthClientCredentialsOptions.CacheDuration),
                 nameof(OAuthClientCredentialsOptions.TokenRequestTimeout), nameof(OAuthClientCredentialsOptions.RetryOnUnauthorized),
                 nameof(OAuthClientCredentialsOptions.TokenRetryBackoffMin), nameof(OAuthClientCredentialsOptions.TokenRetryBackoffMax),
-            ], // AdditionalParameters stay secret: providers take secrets there too
+                nameof(OAuthClientCredentialsOptions.Dpop), nameof(OAuthClientCredentialsOptions.DpopAlgorithm),
+            ], // AdditionalParameters stay secret: providers take secrets there too; so does DpopKey
             (services, name, monitor) => OAuth(services, name, monitor)),
         CredentialKind.Create<SalesforceMarketingCloudOptions, SalesforceMarketingCloudOptionsValidator>(
             SalesforceMarketingCloudOptions.KindName,

@@ -96,6 +96,9 @@ internal static partial class Log
     [LoggerMessage(404, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) token request to {Host} not sent: paused until {PausedUntil:O}")]
     public static partial void TokenRequestPaused(ILogger logger, string credentialName, string kind, string host, DateTimeOffset pausedUntil);
 
+    [LoggerMessage(405, LogLevel.Debug, "Credential '{CredentialName}' ({Kind}) was asked by {Host} for a DPoP nonce; retrying once with it")]
+    public static partial void DpopNonceRequested(ILogger logger, string credentialName, string kind, string host);
+
     // The credential store: 700-799.
     [LoggerMessage(700, LogLevel.Information, "Saved credential '{CredentialName}' ({Kind}) saved as version {Version}")]
     public static partial void CredentialSaved(ILogger logger, string credentialName, string kind, long version);

@@ -49,6 +49,7 @@ internal static class JwtFactory
             Claims = payload,
             SigningCredentials = key.Credentials,
             TokenType = claims.TokenType,
+            AdditionalHeaderClaims = claims.Header,
         };
         switch (claims.Audiences.Count)
         {

@@ -57,6 +57,12 @@ public sealed class KeyPairPublicKey
         }
 
         using var _ = signing.Key;
+        return From(signing);
+    }
+
+    /// <summary>The public half of a loaded signing key (which stays with its owner).</summary>
+    internal static KeyPairPublicKey From(KeyPairSigningKey signing)
+    {
         AsymmetricAlgorithm publicOnly = signing.Key is RSA rsa
             ? RSA.Create(rsa.ExportParameters(false))
             : ECDsa.Create(((ECDsa)signing.Key).ExportParameters(false));
@@ -80,6 +86,9 @@ public sealed class KeyPairPublicKey
             ? FromOptions(keyPair, name)
             : throw new CredentialException(name, options.Kind, $"Credential '{name}' is {options.Kind}: only a KeyPair credential has a public key.");
     }
+
+    /// <summary>The RFC 7638 members only (<c>kty</c> and the key's own), e.g. for a DPoP proof's <c>jwk</c> header.</summary>
+    internal string ToRequiredMembersJwk() => WriteJwk(requiredOnly: true);
 
     /// <summary>The public key as PEM (<c>-----BEGIN PUBLIC KEY-----</c>, SubjectPublicKeyInfo), ending in a line break as openssl writes it.</summary>
     public string ToPem() => key.ExportSubjectPublicKeyInfoPem() + "\n";

@@ -77,6 +77,21 @@ internal sealed class KeyPairSigningKey
         }
     }
 
+    /// <summary>A new key for <paramref name="algorithm"/> (ES256: P-256, RS256: 2048 bits), living only in this process.</summary>
+    public static KeyPairSigningKey Generate(string algorithm)
+    {
+        var normalized = NormalizeAlgorithm(algorithm);
+        AsymmetricAlgorithm key = normalized[0] == 'E'
+            ? ECDsa.Create(normalized switch
+            {
+                SecurityAlgorithms.EcdsaSha384 => ECCurve.NamedCurves.nistP384,
+                SecurityAlgorithms.EcdsaSha512 => ECCurve.NamedCurves.nistP521,
+                _ => ECCurve.NamedCurves.nistP256,
+            })
+            : RSA.Create(MinimumRsaKeySize);
+        return new KeyPairSigningKey(key, normalized, keyId: null);
+    }
+
     /// <summary>The algorithm in its canonical spelling; throws when it is not supported.</summary>
     public static string NormalizeAlgorithm(string? algorithm) =>
         Algorithms.FirstOrDefault(known => string.Equals(known, algorithm?.Trim(), StringComparison.OrdinalIgnoreCase))

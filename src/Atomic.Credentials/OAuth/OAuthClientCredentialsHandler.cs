@@ -103,6 +103,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             Host = parameters.Endpoint.IdnHost;
             RetryOnUnauthorized = options.RetryOnUnauthorized;
             Profile = options.Profile;
+            Dpop = DpopProof.For(options, timeProvider);
 
             // Everything that identifies the token, secrets included (hashed): a rotated secret or
             // another scope is another entry, and two credentials never share one.
@@ -112,7 +113,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
                 [
                     options.IdentityUrl, options.RequestScheme.ToString(), options.ClientAuthentication.ToString(),
                     options.ClientId, options.ClientSecret, options.Algorithm, options.KeyId, parameters.KeyThumbprint,
-                    .. parameters.Identity,
+                    Dpop?.Thumbprint, .. parameters.Identity,
                 ]);
 
             Remembered = new RememberedCredential(timeProvider);
@@ -122,7 +123,7 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             Gate = TokenEndpointGate.For(cache, CacheKey, timeProvider);
 
             // One delegate per options instance, so a cache hit allocates none.
-            Fetch = new TokenEndpoint(name, kind, options, parameters, transport, Gate, timeProvider, logger).RequestAsync;
+            Fetch = new TokenEndpoint(name, kind, options, parameters, Dpop, transport, Gate, timeProvider, logger).RequestAsync;
         }
 
         public string CacheKey { get; }
@@ -132,6 +133,9 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         public bool RetryOnUnauthorized { get; }
 
         public OAuthApiProfile? Profile { get; }
+
+        /// <summary>The proof maker when the token is DPoP-bound, else null.</summary>
+        public DpopProof? Dpop { get; }
 
         public Func<CancellationToken, Task<CachedCredential>> Fetch { get; }
 
@@ -190,13 +194,32 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
             }
 
             BearerHeader.Apply(request, entry);
+
+            // A DPoP-bound token goes with a proof made for this very request (its method and URL).
+            state.Dpop?.Prove(request, entry.Value);
         }
 
-        protected override void Remove(State state, HttpRequestMessage request) => BearerHeader.Remove(request);
+        // A proof is material too: it comes off with the token (on a redirect, before a retry).
+        protected override void Remove(State state, HttpRequestMessage request)
+        {
+            BearerHeader.Remove(request);
+            if (state.Dpop is not null)
+            {
+                request.Headers.Remove(DpopProof.Scheme);
+            }
+        }
 
-        // A 401 is a rejection for every API; a profile adds what else may be one.
-        protected override bool MayBeRejection(State state, HttpResponseMessage response) =>
-            base.MayBeRejection(state, response) || (state.Profile is { } profile && profile.MayBeRejection(response));
+        // A 401 is a rejection for every API; a profile adds what else may be one. A DPoP server may
+        // hand out its next nonce on any answer: it is remembered here, where every response passes.
+        protected override bool MayBeRejection(State state, HttpResponseMessage response)
+        {
+            if (state.Dpop is { } dpop && response.RequestMessage?.RequestUri is { } uri)
+            {
+                dpop.Nonces.Remember(uri, response);
+            }
+
+            return base.MayBeRejection(state, response) || (state.Profile is { } profile && profile.MayBeRejection(response));
+        }
 
         protected override ValueTask<bool> IsRejectionAsync(State state, HttpResponseMessage response, CancellationToken cancellationToken) =>
             state.Profile is { } profile && !base.MayBeRejection(state, response)
@@ -207,6 +230,13 @@ public sealed class OAuthClientCredentialsHandler : DelegatingHandler
         protected override async ValueTask<bool> OnRejectedAsync(
             State state, HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
         {
+            // Not a rejection of the token: the API wants a proof with its nonce, and the token stays.
+            if (state.Dpop is { } dpop && response.StatusCode == System.Net.HttpStatusCode.Unauthorized && dpop.Nonces.AskedFor(request.RequestUri!, response))
+            {
+                Log.DpopNonceRequested(Logger, Name, Kind, request.RequestUri!.IdnHost);
+                return true;
+            }
+
             if (!state.RetryOnUnauthorized)
             {
                 return false;

@@ -52,6 +52,24 @@ public sealed class OAuthClientCredentialsOptions : CredentialOptions
     public string? KeyId { get; set; }
 
     /// <summary>
+    /// DPoP (RFC 9449): bind the token to a proof key. The token request and every API request carry a
+    /// fresh proof JWT signed with the key, and the token goes as <c>Authorization: DPoP …</c>; a
+    /// server's nonce (<c>use_dpop_nonce</c>) is remembered per origin and the request retried once
+    /// with it. Default <see langword="false"/>.
+    /// </summary>
+    public bool Dpop { get; set; }
+
+    /// <summary>
+    /// With <see cref="Dpop"/>: the proof key (PEM text or the path of a PEM file, unencrypted), as a
+    /// <c>KeyPair</c> credential's <c>PrivateKey</c>. A secret. Left out, a key is generated once per
+    /// process, so each process gets its own tokens (the cache key holds the key's thumbprint).
+    /// </summary>
+    public string? DpopKey { get; set; }
+
+    /// <summary>With <see cref="Dpop"/>: the proof algorithm, <c>ES256</c> (default) or <c>RS256</c>; it must fit <see cref="DpopKey"/>.</summary>
+    public string? DpopAlgorithm { get; set; }
+
+    /// <summary>
     /// How long a token is used before a new one is requested (in the background; the current one is
     /// served meanwhile). Default 45 seconds. A token whose <c>expires_in</c> is shorter is replaced sooner.
     /// </summary>

@@ -30,6 +30,8 @@ internal sealed class OAuthClientCredentialsOptionsValidator : CredentialOptions
                 break;
         }
 
+        DpopProof.Validate(errors, options);
+
         if (options.CacheDuration <= TimeSpan.Zero || options.CacheDuration > MaxCacheDuration)
         {
             errors.Add(nameof(options.CacheDuration), "must be more than zero and at most one day");

@@ -24,12 +24,16 @@ internal sealed class TokenEndpoint
     private readonly ILogger logger;
     private readonly OAuthApiProfile? profile;
     private readonly TokenEndpointGate gate;
+    private readonly DpopProof? dpop;
+
+    private const string UseNonceError = "use_dpop_nonce";
 
     // kind: the Type the credential was defined with (a preset's own), named by failures, logs and metrics.
     public TokenEndpoint(
-        string name, string kind, OAuthClientCredentialsOptions options, TokenRequestParameters parameters,
+        string name, string kind, OAuthClientCredentialsOptions options, TokenRequestParameters parameters, DpopProof? dpop,
         TokenTransport transport, TokenEndpointGate gate, TimeProvider timeProvider, ILogger logger)
     {
+        this.dpop = dpop;
         this.gate = gate;
         profile = options.Profile;
         this.name = name;
@@ -70,7 +74,7 @@ internal sealed class TokenEndpoint
         try
         {
             var body = await SendAsync(linked.Token).ConfigureAwait(false);
-            var entry = CredentialLifetime.ForToken(BearerHeader.Prefix + body.AccessToken, body.ExpiresIn, options.CacheDuration, timeProvider.GetUtcNow());
+            var entry = CredentialLifetime.ForToken((dpop is null ? BearerHeader.Prefix : DpopProof.Prefix) + body.AccessToken, body.ExpiresIn, options.CacheDuration, timeProvider.GetUtcNow());
 
             // An API built on the kind is told of each token with the whole response, and returns the entry to cache.
             entry = profile?.Received(entry, body) ?? entry;
@@ -106,23 +110,46 @@ internal sealed class TokenEndpoint
 
     private async Task<TokenResponse> SendAsync(CancellationToken cancellationToken)
     {
-        using var request = parameters.Create();
-        using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = parameters.Create();
+            dpop?.Prove(request, authorization: null);
+            using var response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if ((int)response.StatusCode is >= 300 and < 400)
+            {
+                return Judge(response, null, null);
+            }
+
+            TokenResponse? body = null;
+            string? unreadable = null;
+            try
+            {
+                body = await TokenResponseReader.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FormatException exception)
+            {
+                unreadable = exception.Message;
+            }
+
+            // RFC 9449 §8: any answer may carry the endpoint's next nonce; a 400 use_dpop_nonce asks
+            // for it, and is asked once more with a new request (and a new client assertion).
+            if (dpop is not null && dpop.Nonces.Remember(parameters.Endpoint, response)
+                && attempt == 1 && response.StatusCode == HttpStatusCode.BadRequest && body?.Error == UseNonceError)
+            {
+                continue;
+            }
+
+            return Judge(response, body, unreadable);
+        }
+    }
+
+    // What the answer means: a token, or a CredentialException saying why not.
+    private TokenResponse Judge(HttpResponseMessage response, TokenResponse? body, string? unreadable)
+    {
         var status = response.StatusCode;
         if ((int)status is >= 300 and < 400)
         {
             throw Fail(null, "The identity provider answered with a redirect; token requests never follow one, so the secret goes nowhere else. Set IdentityUrl to the final token endpoint.", status);
-        }
-
-        TokenResponse? body = null;
-        string? unreadable = null;
-        try
-        {
-            body = await TokenResponseReader.ReadAsync(response.Content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (FormatException exception)
-        {
-            unreadable = exception.Message;
         }
 
         if (!response.IsSuccessStatusCode)
@@ -159,8 +186,16 @@ internal sealed class TokenEndpoint
             throw Fail(null, "The access_token contains characters an Authorization header cannot carry.", status);
         }
 
+        if (dpop is not null)
+        {
+            // RFC 9449 §5: a bound token says so; a Bearer one would be usable by whoever holds it, which DPoP is on to prevent.
+            if (!DpopProof.Scheme.Equals(body.TokenType, StringComparison.OrdinalIgnoreCase))
+            {
+                throw Fail(null, $"Dpop is on but the identity provider answered with a token of type '{scrubber.Scrub(body.TokenType ?? "(none)")}', not a DPoP-bound one; enable DPoP for this client at the provider, or turn Dpop off.", status);
+            }
+        }
         // RFC 6749 §5.1: case-insensitive; an absent type is taken as Bearer, what providers mean by it.
-        if (body.TokenType is not null && !body.TokenType.Equals(BearerHeader.Scheme, StringComparison.OrdinalIgnoreCase))
+        else if (body.TokenType is not null && !body.TokenType.Equals(BearerHeader.Scheme, StringComparison.OrdinalIgnoreCase))
         {
             throw Fail(null, $"The token type '{scrubber.Scrub(body.TokenType)}' is not supported; only Bearer tokens are.", status);
         }

@@ -6,7 +6,7 @@ namespace Atomic.Credentials.Tests.Store;
 public sealed class PublicFieldsTests
 {
     private static readonly string[] AlwaysSecret =
-        ["Password", "ClientSecret", "SecretAccessKey", "SessionToken", "PrivateKey", "Passphrase", "Headers", "AdditionalParameters", "Claims"];
+        ["Password", "ClientSecret", "SecretAccessKey", "SessionToken", "PrivateKey", "Passphrase", "Headers", "AdditionalParameters", "Claims", "DpopKey"];
 
     private static IEnumerable<TestCaseData> Kinds() => CredentialKinds.All.Select(kind => new TestCaseData(kind.Type));
 

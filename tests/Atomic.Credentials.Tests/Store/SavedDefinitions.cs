@@ -27,6 +27,9 @@ internal static class SavedDefinitions
             { "IdentityUrl": "https://login.example.com/oauth2/token", "ClientId": "client-2",
               "ClientAuthentication": "PrivateKeyJwt", "Algorithm": "ES256", "KeyId": "k2" }
             """),
+        WithDpopKey("""
+            { "IdentityUrl": "https://login.example.com/oauth2/token", "ClientId": "client-3", "Dpop": true, "DpopAlgorithm": "ES256" }
+            """),
         Make("AwsSignedRequest", """{ "AccessKeyId": "AKIDEXAMPLE", "Service": "execute-api", "Region": "eu-west-1" }""",
             ("SecretAccessKey", Marker()),
             ("SessionToken", Marker())),
@@ -84,6 +87,15 @@ internal static class SavedDefinitions
         var body = pem.Split('\n')[2].Trim();
         var saved = Make(type, publicJson, [.. secrets, ("PrivateKey", pem), (KeyPassphraseField, passphrase)]);
         return saved with { Markers = [.. saved.Markers.Where(marker => marker != pem), body] };
+    }
+
+    // An OAuth credential with a DPoP proof key (unencrypted PEM) and a client secret: the PEM body and the secret are the markers.
+    private static SavedDefinition WithDpopKey(string publicJson)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var pem = key.ExportPkcs8PrivateKeyPem();
+        var saved = Make("OAuthClientCredentials", publicJson, ("ClientSecret", Marker()), ("DpopKey", pem));
+        return saved with { Markers = [.. saved.Markers.Where(marker => marker != pem), pem.Split('\n')[1].Trim()] };
     }
 }
 
