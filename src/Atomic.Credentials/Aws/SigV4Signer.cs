@@ -8,7 +8,8 @@ namespace Atomic.Credentials.Aws;
 /// <summary>
 /// AWS Signature Version 4 over an <see cref="HttpRequestMessage"/> for one region and service:
 /// canonical request, string to sign, signature. The canonical request is written into pooled
-/// bytes and hashed in place; the signing key is derived once per day and secret.
+/// bytes and hashed in place; the signing key is derived once per day and secret. With
+/// <see cref="SigV4aSigning"/>, the same canonical request signed as SigV4a.
 /// </summary>
 internal sealed class SigV4Signer
 {
@@ -251,7 +252,7 @@ internal sealed class SigV4Signer
         Span<byte> hash = stackalloc byte[32];
         ReusedHashes.Sha256(canonicalRequest, hash);
 
-        // "AWS4-HMAC-SHA256\n" date-time "\n" date "/region/service/aws4_request\n" hex(hash).
+        // Algorithm "\n" date-time "\n" date "/region/service/aws4_request\n" hex(hash); SigV4a's scope has no region.
         // Region and service are configured without a length limit: a scope too long for the stack is rented.
         var length = StringToSignFixedLength + algorithm.Length + scopeSuffix.Length;
         byte[]? rented = null;
