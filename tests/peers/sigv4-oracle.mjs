@@ -1,5 +1,6 @@
 // AWS's own JS signer (@smithy/signature-v4) as an oracle on 127.0.0.1: POST /sign with a JSON
-// request, get back its signature. Prints one line: READY {"port":…}
+// request, get back its signature; with "regionSet", @smithy/signature-v4a signs SigV4a (header mode,
+// the only one it has). Prints one line: READY {"port":…}
 import { createServer } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -7,11 +8,21 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 
 const S3 = new Set(['s3', 's3express', 's3-object-lambda', 's3-outposts']);
 
+// Loaded on first use, so the SigV4 oracle still runs where only the older peers are installed.
+async function signatureV4a() {
+  try {
+    return (await import('@smithy/signature-v4a')).SignatureV4a;
+  } catch (error) {
+    throw Object.assign(new Error(`@smithy/signature-v4a is not installed: ${error.message}`), { missing: true });
+  }
+}
+
 async function sign(input) {
   const s3 = S3.has(input.service);
-  const signer = new SignatureV4({
+  const Signer = input.regionSet == null ? SignatureV4 : await signatureV4a();
+  const signer = new Signer({
     credentials: { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey, sessionToken: input.sessionToken ?? undefined },
-    region: input.region,
+    region: input.regionSet ?? input.region,
     service: input.service,
     sha256: Sha256,
     uriEscapePath: !s3, // S3 paths are signed as encoded once; the others are encoded again
@@ -52,7 +63,7 @@ const server = createServer((req, res) => {
       const result = await sign(JSON.parse(text));
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
     } catch (error) {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error?.stack ?? error));
+      res.writeHead(error?.missing ? 501 : 500, { 'content-type': 'text/plain' }).end(String(error?.stack ?? error));
     }
   });
 });

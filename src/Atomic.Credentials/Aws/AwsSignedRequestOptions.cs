@@ -33,8 +33,23 @@ public sealed class AwsSignedRequestOptions : CredentialOptions
     /// </summary>
     public string Service { get; set; } = string.Empty;
 
-    /// <summary>The signing region (<c>eu-west-1</c>), put into the credential scope exactly as entered.</summary>
+    /// <summary>
+    /// The signing region (<c>eu-west-1</c>), put into the credential scope exactly as entered.
+    /// Required with SigV4; not used by SigV4a (see <see cref="RegionSet"/>).
+    /// </summary>
     public string Region { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The signature: <see cref="AwsSigningAlgorithm.SigV4"/> (default) or <see cref="AwsSigningAlgorithm.SigV4a"/>
+    /// (ECDSA P-256, valid in every region of <see cref="RegionSet"/>; the key is derived from the secret key).
+    /// </summary>
+    public AwsSigningAlgorithm SigningAlgorithm { get; set; } = AwsSigningAlgorithm.SigV4;
+
+    /// <summary>
+    /// With SigV4a, the regions the signature is valid in (<c>["*"]</c> for all, or
+    /// <c>["us-east-1", "eu-west-1"]</c>), sent comma-joined as <c>X-Amz-Region-Set</c>. Required with SigV4a.
+    /// </summary>
+    public IList<string> RegionSet { get; set; } = [];
 
     /// <summary>
     /// Signs the query (a presigned URL: <c>X-Amz-Algorithm</c>, <c>-Credential</c>, <c>-Date</c>,

@@ -16,7 +16,15 @@ internal sealed class AwsSignedRequestOptionsValidator : CredentialOptionsValida
     internal static void Validate(OptionsErrors errors, AwsSignedRequestOptions options, string expiresField)
     {
         ScopePart(errors, nameof(options.Service), options.Service);
-        ScopePart(errors, nameof(options.Region), options.Region);
+        if (options.SigningAlgorithm == AwsSigningAlgorithm.SigV4a)
+        {
+            SigV4aOptionsRules.Check(errors, options);
+        }
+        else
+        {
+            ScopePart(errors, nameof(options.Region), options.Region);
+            SigV4aOptionsRules.CheckUnused(errors, options);
+        }
 
         if (string.IsNullOrEmpty(options.AccessKeyId))
         {

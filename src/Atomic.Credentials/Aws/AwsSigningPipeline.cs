@@ -140,6 +140,11 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
             {
                 headers.Remove(SigV4Signer.ContentSha256Header);
             }
+
+            if (state.Signer.MultiRegion is not null)
+            {
+                headers.Remove(SigV4aSigning.RegionSetHeader);
+            }
         }
 
         if (request.RequestUri is { IsAbsoluteUri: true } uri && uri.Query.Contains("X-Amz-", StringComparison.OrdinalIgnoreCase))

@@ -5,7 +5,9 @@ namespace Atomic.Credentials.Aws;
 /// <summary>What signing derives once from one options instance; a reload brings a new one (and a new key cache).</summary>
 internal sealed class AwsSigningState(AwsSignedRequestOptions options) : CredentialState(options)
 {
-    public SigV4Signer Signer { get; } = new(options.Region, options.Service);
+    public SigV4Signer Signer { get; } = options.SigningAlgorithm == AwsSigningAlgorithm.SigV4a
+        ? new(string.Empty, options.Service, new SigV4aSigning(options.RegionSet))
+        : new(options.Region, options.Service);
 
     public AwsCredentialSource Credentials { get; } = AwsCredentialSource.For(options);
 
@@ -15,7 +17,8 @@ internal sealed class AwsSigningState(AwsSignedRequestOptions options) : Credent
 
     public bool UnsignedPayload { get; } = options.PayloadSigning == AwsPayloadSigning.Unsigned;
 
-    public AwsChunkedUpload ChunkedUpload { get; } = options.ChunkedUpload;
+    // aws-chunked signed chunks chain SigV4 HMAC signatures: a SigV4a body is hashed whole, never chunked.
+    public AwsChunkedUpload ChunkedUpload { get; } = options.SigningAlgorithm == AwsSigningAlgorithm.SigV4a ? AwsChunkedUpload.Never : options.ChunkedUpload;
 
     public int ChunkSize { get; } = options.ChunkSize;
 

@@ -8,7 +8,8 @@ namespace Atomic.Credentials.Aws;
 /// <summary>
 /// AWS Signature Version 4 over an <see cref="HttpRequestMessage"/> for one region and service:
 /// canonical request, string to sign, signature. The canonical request is written into pooled
-/// bytes and hashed in place; the signing key is derived once per day and secret.
+/// bytes and hashed in place; the signing key is derived once per day and secret. With
+/// <see cref="SigV4aSigning"/>, the same canonical request signed as SigV4a.
 /// </summary>
 internal sealed class SigV4Signer
 {
@@ -23,28 +24,36 @@ internal sealed class SigV4Signer
     public static readonly string[] QueryParameters =
     [
         "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
-        "X-Amz-Security-Token", "X-Amz-Signature",
+        "X-Amz-Security-Token", "X-Amz-Signature", SigV4aSigning.RegionSetHeader,
     ];
 
     private readonly byte[] region;
     private readonly byte[] service;
     private readonly byte[] scopeSuffix;
     private readonly byte[] encodedScopeSuffix;
+    private readonly byte[] algorithm;
+    private readonly SigV4aSigning? multiRegion;
     private SigningKey? key;
     private Stamp? stamp;
 
     /// <param name="region">The signing region.</param>
     /// <param name="service">The signing service.</param>
-    public SigV4Signer(string region, string service)
+    /// <param name="multiRegion">SigV4a's parts (the region left out of the scope), or null for SigV4.</param>
+    public SigV4Signer(string region, string service, SigV4aSigning? multiRegion = null)
     {
         Region = region;
         Service = service;
         IsS3 = AwsServices.IsS3(service);
         this.region = Encoding.UTF8.GetBytes(region);
         this.service = Encoding.UTF8.GetBytes(service);
-        scopeSuffix = Encoding.UTF8.GetBytes($"/{region}/{service}/aws4_request");
-        encodedScopeSuffix = EncodedScope(scopeSuffix);
+        this.multiRegion = multiRegion;
+        algorithm = Encoding.UTF8.GetBytes(multiRegion is null ? Algorithm : SigV4aSigning.Algorithm);
+        scopeSuffix = Encoding.UTF8.GetBytes(multiRegion is null ? $"/{region}/{service}/aws4_request" : $"/{service}/aws4_request");
+        encodedScopeSuffix = Encoded(scopeSuffix);
     }
+
+    /// <summary>SigV4a's parts, or null when this signer signs SigV4.</summary>
+    public SigV4aSigning? MultiRegion => multiRegion;
 
     public string Region { get; }
 
@@ -60,6 +69,11 @@ internal sealed class SigV4Signer
         var headers = request.Headers;
         var stamp = StampFor(signing.Now);
         headers.TryAddWithoutValidation(DateHeader, stamp.Text);
+        if (multiRegion is not null)
+        {
+            headers.TryAddWithoutValidation(SigV4aSigning.RegionSetHeader, multiRegion.RegionSet);
+        }
+
         if (signing.PayloadHashHeader)
         {
             headers.TryAddWithoutValidation(ContentSha256Header, signing.PayloadHash);
@@ -75,13 +89,14 @@ internal sealed class SigV4Signer
         try
         {
             WriteCanonicalRequest(request, signing, ref canonical, ref signed);
-            Span<byte> signature = stackalloc byte[32];
-            Sign(canonical.Written, signing, stamp, signature);
+            Span<byte> signature = stackalloc byte[SigV4aSigning.MaxSignatureLength];
+            signature = signature[..Sign(canonical.Written, signing, stamp, signature)];
 
             // The canonical request is hashed: its buffer now takes the header value.
             ref var output = ref canonical;
             output.Reset();
-            output.Append("AWS4-HMAC-SHA256 Credential="u8);
+            output.Append(algorithm);
+            output.Append(" Credential="u8);
             output.Append(keys.AccessKeyId);
             output.Append((byte)'/');
             output.Append(stamp.Date8);
@@ -131,7 +146,9 @@ internal sealed class SigV4Signer
             SigV4Headers.Append(request, ref canonical, ref signed);
             var headerLength = canonical.Length;
 
-            query.Append("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="u8);
+            query.Append("X-Amz-Algorithm="u8);
+            query.Append(algorithm);
+            query.Append("&X-Amz-Credential="u8);
             SigV4Encoding.AppendEncoded(ref query, keys.AccessKeyId.AsSpan());
             query.Append("%2F"u8);
             query.Append(stamp.Date8);
@@ -142,6 +159,12 @@ internal sealed class SigV4Signer
             Span<byte> digits = stackalloc byte[20];
             signing.ExpiresSeconds.TryFormat(digits, out var written, provider: CultureInfo.InvariantCulture);
             query.Append(digits[..written]);
+            if (multiRegion is not null)
+            {
+                query.Append("&X-Amz-Region-Set="u8);
+                query.Append(multiRegion.EncodedRegionSet);
+            }
+
             if (keys.SessionToken is not null && !signing.SessionTokenUnsigned)
             {
                 query.Append("&X-Amz-Security-Token="u8);
@@ -160,8 +183,8 @@ internal sealed class SigV4Signer
                 full.Append(signed.Written);
                 full.Append((byte)'\n');
                 full.Append(signing.PayloadHash);
-                Span<byte> signature = stackalloc byte[32];
-                Sign(full.Written, signing, stamp, signature);
+                Span<byte> signature = stackalloc byte[SigV4aSigning.MaxSignatureLength];
+                signature = signature[..Sign(full.Written, signing, stamp, signature)];
 
                 if (keys.SessionToken is not null && signing.SessionTokenUnsigned)
                 {
@@ -223,20 +246,22 @@ internal sealed class SigV4Signer
         output.Append((byte)'\n');
     }
 
-    private void Sign(ReadOnlySpan<byte> canonicalRequest, in SigV4Request signing, Stamp stamp, Span<byte> signature)
+    // Writes the signature (HMAC for SigV4, DER ECDSA for SigV4a) and returns its length.
+    private int Sign(ReadOnlySpan<byte> canonicalRequest, in SigV4Request signing, Stamp stamp, Span<byte> signature)
     {
         Span<byte> hash = stackalloc byte[32];
         ReusedHashes.Sha256(canonicalRequest, hash);
 
-        // "AWS4-HMAC-SHA256\n" date-time "\n" date "/region/service/aws4_request\n" hex(hash).
+        // Algorithm "\n" date-time "\n" date "/region/service/aws4_request\n" hex(hash); SigV4a's scope has no region.
         // Region and service are configured without a length limit: a scope too long for the stack is rented.
-        var length = StringToSignFixedLength + scopeSuffix.Length;
+        var length = StringToSignFixedLength + algorithm.Length + scopeSuffix.Length;
         byte[]? rented = null;
         Span<byte> toSign = length <= MaxStackStringToSign ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
             var at = 0;
-            Put(toSign, ref at, "AWS4-HMAC-SHA256\n"u8);
+            Put(toSign, ref at, algorithm);
+            toSign[at++] = (byte)'\n';
             Put(toSign, ref at, stamp.Full);
             toSign[at++] = (byte)'\n';
             Put(toSign, ref at, stamp.Date8);
@@ -245,8 +270,14 @@ internal sealed class SigV4Signer
             Convert.TryToHexStringLower(hash, toSign[at..], out var written);
             at += written;
 
-            ReusedHashes.HmacSha256(SigningKeyFor(signing.Keys.SecretAccessKey, stamp.Day), toSign[..at], signature);
             signing.Trace?.Record(canonicalRequest, toSign[..at]);
+            if (multiRegion is not null)
+            {
+                return multiRegion.Sign(signing.Keys, toSign[..at], signature);
+            }
+
+            ReusedHashes.HmacSha256(SigningKeyFor(signing.Keys.SecretAccessKey, stamp.Day), toSign[..at], signature);
+            return 32;
         }
         finally
         {
@@ -257,8 +288,8 @@ internal sealed class SigV4Signer
         }
     }
 
-    // The string to sign without its scope: algorithm line, date-time line, date, two newlines, hex hash.
-    private const int StringToSignFixedLength = 17 + 16 + 1 + 8 + 1 + 64;
+    // The string to sign without its algorithm and scope: newline, date-time line, date, two newlines, hex hash.
+    private const int StringToSignFixedLength = 1 + 16 + 1 + 8 + 1 + 64;
 
     // The most the string to sign takes on the stack; any usual region and service fit well within it.
     private const int MaxStackStringToSign = 512;
@@ -300,13 +331,13 @@ internal sealed class SigV4Signer
         return fresh;
     }
 
-    // "/region/service/aws4_request" as X-Amz-Credential carries it, each '/' as %2F: the same for every presign.
-    private static byte[] EncodedScope(byte[] scope)
+    // Percent-encoded once for every presign: the scope as X-Amz-Credential carries it (each '/' as %2F), SigV4a's region set.
+    internal static byte[] Encoded(ReadOnlySpan<byte> value)
     {
-        var output = new PooledBytes(scope.Length * 3);
+        var output = new PooledBytes(value.Length * 3);
         try
         {
-            SigV4Encoding.AppendEncoded(ref output, scope.AsSpan());
+            SigV4Encoding.AppendEncoded(ref output, value);
             return output.Written.ToArray();
         }
         finally

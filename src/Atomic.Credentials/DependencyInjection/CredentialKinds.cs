@@ -47,6 +47,7 @@ internal static class CredentialKinds
             [
                 nameof(AwsSignedRequestOptions.AccessKeyId), nameof(AwsSignedRequestOptions.Service), nameof(AwsSignedRequestOptions.Region),
                 nameof(AwsSignedRequestOptions.SignQuery), nameof(AwsSignedRequestOptions.Expires), nameof(AwsSignedRequestOptions.PayloadSigning),
+                nameof(AwsSignedRequestOptions.SigningAlgorithm), nameof(AwsSignedRequestOptions.RegionSet),
             ],
             (services, name, monitor) => new AwsSigningPipeline(name, monitor, Time(services), Logger<AwsSignatureHandler>(services)),
             _ => [Aws.SigV4Signer.SecurityTokenHeader]),
@@ -85,7 +86,7 @@ internal static class CredentialKinds
             [
                 nameof(S3BucketOptions.BucketName), nameof(S3BucketOptions.Region), nameof(S3BucketOptions.AccessKeyId),
                 nameof(S3BucketOptions.ServiceUrl), nameof(S3BucketOptions.ForcePathStyle), nameof(S3BucketOptions.PayloadSigning),
-                nameof(S3BucketOptions.PresignedUrlExpiry),
+                nameof(S3BucketOptions.PresignedUrlExpiry), nameof(S3BucketOptions.SigningAlgorithm), nameof(S3BucketOptions.RegionSet),
             ],
             (services, name, monitor) => new AwsSigningPipeline(
                 name, S3BucketClient.Monitor(monitor), Time(services), Logger<AwsSignatureHandler>(services)),

@@ -48,6 +48,15 @@ public sealed class S3BucketOptions : CredentialOptions
     /// </summary>
     public AwsPayloadSigning PayloadSigning { get; set; } = AwsPayloadSigning.Signed;
 
+    /// <summary>
+    /// <see cref="AwsSigningAlgorithm.SigV4a"/> signs for every region of <see cref="RegionSet"/> (a Multi-Region
+    /// Access Point, addressed through <see cref="ServiceUrl"/>). Default <see cref="AwsSigningAlgorithm.SigV4"/>.
+    /// </summary>
+    public AwsSigningAlgorithm SigningAlgorithm { get; set; } = AwsSigningAlgorithm.SigV4;
+
+    /// <summary>With SigV4a, the regions the signature is valid in (<c>["*"]</c> for all). Required with SigV4a.</summary>
+    public IList<string> RegionSet { get; set; } = [];
+
     /// <summary>How long presigned download URLs work by default; at most 7 days. Default 15 minutes.</summary>
     public TimeSpan PresignedUrlExpiry { get; set; } = TimeSpan.FromMinutes(15);
 
@@ -87,6 +96,8 @@ public sealed class S3BucketOptions : CredentialOptions
         SecretAccessKey = SecretAccessKey,
         SessionToken = SessionToken,
         PayloadSigning = PayloadSigning,
+        SigningAlgorithm = SigningAlgorithm,
+        RegionSet = RegionSet,
         Expires = PresignedUrlExpiry,
         AllowedHosts = AllowedHosts,
         AllowInsecureTransport = AllowInsecureTransport,

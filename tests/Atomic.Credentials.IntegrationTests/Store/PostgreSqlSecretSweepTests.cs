@@ -111,7 +111,7 @@ public sealed partial class PostgreSqlSecretSweepTests : PostgreSqlTestBase
         if (definition["SecretAccessKey"]?.GetValue<string>() is { } secretKey)
         {
             var signed = carried.Single(r => r.Path.StartsWith("/hook/", StringComparison.Ordinal));
-            Assert.That(SigV4Verifies(signed, secretKey), Is.True, $"{saved}: the SigV4 signature is the saved secret key's");
+            Assert.That(SigV4Verifies(signed, secretKey), Is.True, $"{saved}: the SigV4 (or SigV4a) signature is the saved secret key's");
             provenBySignature.Add(secretKey);
         }
 
@@ -144,9 +144,11 @@ public sealed partial class PostgreSqlSecretSweepTests : PostgreSqlTestBase
     }
 
     // The request as the receiver got it, signed again with the saved key: only that key gives the same signature.
+    // SigV4a: its ECDSA signature verified with the public half of the key the saved secret derives.
     private static bool SigV4Verifies(Received request, string secretKey)
     {
         var authorization = request.Headers.Authorization.ToString();
+        var algorithm = authorization[..authorization.IndexOf(' ', StringComparison.Ordinal)];
         var scope = Regex.Match(authorization, "Credential=[^/]+/([^,]+)").Groups[1].Value; // date/region/service/aws4_request
         var signedHeaders = Regex.Match(authorization, "SignedHeaders=([^,]+)").Groups[1].Value;
         var signature = Regex.Match(authorization, "Signature=([0-9a-f]+)").Groups[1].Value;
@@ -155,7 +157,13 @@ public sealed partial class PostgreSqlSecretSweepTests : PostgreSqlTestBase
             request.Method, request.Path, request.Query.TrimStart('?'),
             string.Concat(signedHeaders.Split(';').Select(name => $"{name}:{request.Headers[name].ToString().Trim()}\n")),
             signedHeaders, payloadHash);
-        var toSign = string.Join('\n', "AWS4-HMAC-SHA256", request.Headers["x-amz-date"].ToString(), scope, Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))));
+        var toSign = string.Join('\n', algorithm, request.Headers["x-amz-date"].ToString(), scope, Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))));
+        if (algorithm == "AWS4-ECDSA-P256-SHA256")
+        {
+            using var derived = Atomic.Credentials.Tests.Aws.SigV4aReference.DerivedKey(Regex.Match(authorization, "Credential=([^/]+)/").Groups[1].Value, secretKey);
+            return derived.VerifyData(Encoding.UTF8.GetBytes(toSign), Convert.FromHexString(signature), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        }
+
         var key = Encoding.UTF8.GetBytes("AWS4" + secretKey);
         foreach (var part in scope.Split('/'))
         {

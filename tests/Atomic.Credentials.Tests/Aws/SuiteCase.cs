@@ -5,18 +5,24 @@ using Atomic.Credentials.Aws;
 namespace Atomic.Credentials.Tests.Aws;
 
 /// <summary>
-/// One case of the official AWS SigV4 test suite (TestData/aws-signing-test-suite/v4, Apache-2.0),
+/// One case of the official AWS SigV4 test suite (TestData/aws-signing-test-suite/v4, or v4a for SigV4a; Apache-2.0),
 /// turned into the <see cref="HttpRequestMessage"/> a server would see from its request.txt.
 /// </summary>
 internal sealed class SuiteCase
 {
     public static readonly string Root = Path.Combine(AppContext.BaseDirectory, "TestData", "aws-signing-test-suite", "v4");
 
-    private SuiteCase(string name) => Name = name;
+    public static readonly string V4aRoot = Path.Combine(AppContext.BaseDirectory, "TestData", "aws-signing-test-suite", "v4a");
+
+    private SuiteCase(string name, string root)
+    {
+        Name = name;
+        Directory = Path.Combine(root, name);
+    }
 
     public string Name { get; }
 
-    public string Directory => Path.Combine(Root, Name);
+    public string Directory { get; }
 
     public AwsKeys Keys { get; private set; }
 
@@ -34,14 +40,14 @@ internal sealed class SuiteCase
 
     public DateTimeOffset Timestamp { get; private set; }
 
-    public static IEnumerable<string> Names() =>
-        System.IO.Directory.Exists(Root)
-            ? System.IO.Directory.GetDirectories(Root).Select(Path.GetFileName).Order(StringComparer.Ordinal)!
+    public static IEnumerable<string> Names(string? root = null) =>
+        System.IO.Directory.Exists(root ?? Root)
+            ? System.IO.Directory.GetDirectories(root ?? Root).Select(Path.GetFileName).Order(StringComparer.Ordinal)!
             : [];
 
-    public static SuiteCase Load(string name)
+    public static SuiteCase Load(string name, string? folder = null)
     {
-        var result = new SuiteCase(name);
+        var result = new SuiteCase(name, folder ?? Root);
         using var context = JsonDocument.Parse(File.ReadAllText(Path.Combine(result.Directory, "context.json")));
         var root = context.RootElement;
         var credentials = root.GetProperty("credentials");
@@ -60,6 +66,8 @@ internal sealed class SuiteCase
     }
 
     public string Expected(string file) => File.ReadAllText(Path.Combine(Directory, file));
+
+    public bool Has(string file) => File.Exists(Path.Combine(Directory, file));
 
     public byte[] Body { get; private set; } = [];
 
@@ -111,6 +119,33 @@ internal sealed class SuiteCase
         }
 
         return request;
+    }
+
+    /// <summary>
+    /// Signs this case's request with <paramref name="signer"/> in header or query mode, with the
+    /// case's switches; returns the signature as sent, and <paramref name="trace"/> holds what it was made over.
+    /// </summary>
+    public string Sign(SigV4Signer signer, bool query, SigV4Trace trace)
+    {
+        using var request = Request();
+        var payloadHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Body));
+        var signing = new SigV4Request(Keys, Timestamp, payloadHash)
+        {
+            PayloadHashHeader = SignBody,
+            ExpiresSeconds = ExpiresSeconds,
+            S3Rules = !Normalize,
+            SessionTokenUnsigned = OmitSessionToken,
+            Trace = trace,
+        };
+        if (!query)
+        {
+            signer.SignHeaders(request, signing);
+            var authorization = request.Headers.GetValues("Authorization").Single();
+            return authorization[(authorization.IndexOf("Signature=", StringComparison.Ordinal) + "Signature=".Length)..];
+        }
+
+        var presigned = signer.SignQuery(request, signing).Query;
+        return presigned[(presigned.IndexOf("X-Amz-Signature=", StringComparison.Ordinal) + "X-Amz-Signature=".Length)..];
     }
 
     public override string ToString() => Name;

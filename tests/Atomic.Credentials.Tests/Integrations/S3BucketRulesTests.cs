@@ -53,4 +53,45 @@ public sealed class S3BucketRulesTests
 
         Assert.That(error!.Message, Does.Contain("Credential 'bucket' (S3Bucket): PresignedUrlExpiry must be more than zero and at most 7 days"));
     }
+
+    [Test]
+    public void SigV4a_without_a_region_set_names_the_field_under_the_preset()
+    {
+        var options = new S3BucketOptions
+        {
+            BucketName = "exports", Region = "eu-west-1", AccessKeyId = "AKIDRULES", SecretAccessKey = "rules/secret",
+            SigningAlgorithm = AwsSigningAlgorithm.SigV4a,
+        };
+
+        var error = Assert.Throws<OptionsValidationException>(() => _ = new S3BucketClient(options, "bucket"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Message, Does.Contain("Credential 'bucket' (S3Bucket): RegionSet is required with SigningAlgorithm SigV4a"));
+            Assert.That(error.Message, Does.Not.Contain("rules/secret"));
+        });
+    }
+
+    [Test]
+    public async Task The_preset_signs_with_SigV4a_when_asked_and_the_signature_verifies()
+    {
+        var capture = new Support.Capture();
+        var options = new S3BucketOptions
+        {
+            BucketName = "exports", Region = "eu-west-1", AccessKeyId = "AKIDRULES", SecretAccessKey = "rules/secret",
+            SigningAlgorithm = AwsSigningAlgorithm.SigV4a, RegionSet = ["eu-*"],
+        };
+        using var bucket = new S3BucketClient(options, "bucket", capture.Mock);
+
+        await bucket.DeleteObjectAsync("daily/old.csv");
+
+        var sent = capture.Requests.Single();
+        using var key = Aws.SigV4aReference.DerivedKey("AKIDRULES", "rules/secret");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Support.Capture.Header(sent, "X-Amz-Region-Set"), Is.EqualTo("eu-*"));
+            Assert.That(Support.Capture.Header(sent, "Authorization"), Does.StartWith("AWS4-ECDSA-P256-SHA256 Credential=AKIDRULES/"));
+            Assert.That(Aws.SigV4aReference.HeaderSignatureVerifies(sent, key), Is.True);
+        });
+    }
 }

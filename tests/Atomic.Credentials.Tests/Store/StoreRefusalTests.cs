@@ -32,6 +32,8 @@ public sealed class StoreRefusalTests
         yield return Case("AwsSignedRequest", "AccessKeyId", Drop("AccessKeyId"));
         yield return Case("AwsSignedRequest", "Expires", Set("Expires", "8.00:00:00"));
         yield return Case("AwsSignedRequest", "Service", Set("Service", "Xyzzy/s3"), "Xyzzy/s3");
+        yield return Case("AwsSignedRequest", "RegionSet", Set("SigningAlgorithm", "SigV4a"));
+        yield return Case("AwsSignedRequest", "RegionSet", Set("RegionSet", new JsonArray("us-east-1")));
         yield return Case("KeyPair", "PrivateKey", Set("PrivateKey", "-----BEGIN PRIVATE KEY-----Xyzzy-----END PRIVATE KEY-----"), "Xyzzy");
         yield return Case("KeyPair", "Passphrase", Set("Passphrase", "Xyzzy-wrong-passphrase"), "Xyzzy-wrong-passphrase");
         yield return Case("KeyPair", "Issuer", Drop("Issuer"));
