@@ -52,7 +52,7 @@ public sealed class AwsChunkedVerifierTests
         {
             Assert.That(result.RootElement.GetProperty("bytes").GetInt64(), Is.EqualTo(length));
             Assert.That(result.RootElement.GetProperty("chunks").GetInt64(), Is.EqualTo(((length + chunkSize - 1) / chunkSize) + 1));
-            Assert.That(result.RootElement.GetProperty("sha256").GetString(), Is.EqualTo(GeneratedSha256(length)));
+            Assert.That(result.RootElement.GetProperty("sha256").GetString(), Is.EqualTo(GeneratedStream.Sha256(length)));
         });
     }
 
@@ -86,20 +86,6 @@ public sealed class AwsChunkedVerifierTests
         }
 
         return new HttpClient(new AwsSignatureHandler(options, "chunked") { InnerHandler = inner });
-    }
-
-    private static string GeneratedSha256(long length)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var stream = new GeneratedStream(length);
-        var block = new byte[1 << 20];
-        int read;
-        while ((read = stream.Read(block)) > 0)
-        {
-            hash.AppendData(block, 0, read);
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>Flips one byte of the body on its way to the socket, after it was signed.</summary>

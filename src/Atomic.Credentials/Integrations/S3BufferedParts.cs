@@ -1,0 +1,91 @@
+using System.Buffers;
+
+namespace Atomic.Credentials.Integrations;
+
+/// <summary>
+/// The parts of a stream that cannot seek and has no known length, read one part at a time into
+/// one pooled buffer of the part size (the memory an upload holds), plus one byte read ahead to
+/// learn whether a full part was the last. Each part is sent before the buffer is filled again.
+/// </summary>
+internal sealed class S3BufferedParts : IDisposable
+{
+    private readonly Stream source;
+    private readonly int partSize;
+    private readonly byte[] lookahead = new byte[1];
+    private byte[]? buffer;
+    private int count;
+    private bool more;
+    private bool firstHandedOut;
+
+    public S3BufferedParts(Stream source, long partSize)
+    {
+        if (partSize > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(partSize), partSize,
+                $"PartSize must be at most {Array.MaxLength:N0} bytes to upload a stream of unknown length: each part is buffered in memory.");
+        }
+
+        this.source = source;
+        this.partSize = (int)partSize;
+        buffer = ArrayPool<byte>.Shared.Rent(this.partSize);
+    }
+
+    /// <summary>The first part as a seekable stream: the whole body when <see cref="ReadFirstAsync"/> answered false.</summary>
+    public MemoryStream FirstAsStream() => new(Buffer, 0, count, writable: false);
+
+    private byte[] Buffer => buffer ?? throw new ObjectDisposedException(nameof(S3BufferedParts));
+
+    /// <summary>Reads the first part; true when the stream goes on past it (a multipart upload).</summary>
+    public async ValueTask<bool> ReadFirstAsync(CancellationToken cancellationToken)
+    {
+        count = await FillAsync(0, cancellationToken).ConfigureAwait(false);
+        more = count == partSize && await ReadAheadAsync(cancellationToken).ConfigureAwait(false);
+        return more;
+    }
+
+    /// <summary>The next part (the first one already read), null after the last.</summary>
+    public async ValueTask<HttpContent?> NextAsync(CancellationToken cancellationToken)
+    {
+        if (!firstHandedOut)
+        {
+            firstHandedOut = true;
+            return new ByteArrayContent(Buffer, 0, count);
+        }
+
+        if (!more)
+        {
+            return null;
+        }
+
+        Buffer[0] = lookahead[0];
+        count = 1 + await FillAsync(1, cancellationToken).ConfigureAwait(false);
+        more = count == partSize && await ReadAheadAsync(cancellationToken).ConfigureAwait(false);
+        return new ByteArrayContent(Buffer, 0, count);
+    }
+
+    public void Dispose()
+    {
+        if (buffer is { } rented)
+        {
+            buffer = null;
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    // Reads until the part is full or the stream ends; returns the bytes read from `from` on.
+    private async ValueTask<int> FillAsync(int from, CancellationToken cancellationToken)
+    {
+        var at = from;
+        int read;
+        while (at < partSize && (read = await source.ReadAsync(Buffer.AsMemory(at, partSize - at), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            at += read;
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return at - from;
+    }
+
+    private async ValueTask<bool> ReadAheadAsync(CancellationToken cancellationToken) =>
+        await source.ReadAsync(lookahead, cancellationToken).ConfigureAwait(false) == 1;
+}
