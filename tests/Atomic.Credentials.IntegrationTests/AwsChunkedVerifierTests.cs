@@ -57,6 +57,40 @@ public sealed class AwsChunkedVerifierTests
     }
 
     [Test]
+    public async Task A_1_GiB_body_that_cannot_be_rewound_streams_with_flat_memory()
+    {
+        const long length = 1L << 30;
+        using var client = Client(64 * 1024, corruptAt: null);
+        await PutGeneratedAsync(client, "warm-up.bin", 1L << 20);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        HttpResponseMessage response;
+        PeakMemory memory;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        await using (memory = PeakMemory.Start())
+        {
+            response = await PutGeneratedAsync(client, "1gib.bin", length);
+        }
+
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            TestContext.Out.WriteLine($"1 GiB aws-chunked, not seekable: {seconds:0.0} s ({1024 / seconds:0} MiB/s), {memory}, {allocated / 1048576.0:0.0} MiB allocated");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body + "\n" + peer.Output);
+            using var result = JsonDocument.Parse(body);
+            Assert.Multiple(() =>
+            {
+                Assert.That(result.RootElement.GetProperty("bytes").GetInt64(), Is.EqualTo(length));
+                Assert.That(result.RootElement.GetProperty("sha256").GetString(), Is.EqualTo(GeneratedStream.Sha256(length)));
+                Assert.That(memory.WorkingSetGrowth, Is.LessThan(16L << 20), "peak working set growth while sending 1 GiB");
+            });
+        }
+    }
+
+    [Test]
     public async Task One_altered_byte_in_a_chunk_is_rejected()
     {
         const long length = 1L << 20;
@@ -71,6 +105,13 @@ public sealed class AwsChunkedVerifierTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
             Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("chunk signature"));
         });
+    }
+
+    private async Task<HttpResponseMessage> PutGeneratedAsync(HttpClient client, string key, long length)
+    {
+        using var content = new StreamContent(new GeneratedStream(length));
+        content.Headers.ContentLength = length;
+        return await client.PutAsync(new Uri(endpoint, key), content);
     }
 
     private static HttpClient Client(int chunkSize, long? corruptAt)
