@@ -96,6 +96,17 @@ internal static class S3Multipart
 
     private static string Escape(string? text) => System.Security.SecurityElement.Escape(text ?? string.Empty);
 
-    private static async Task<string?> ElementAsync(HttpResponseMessage response, string name, CancellationToken cancellationToken) =>
-        await S3Xml.FirstElementAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), name).ConfigureAwait(false);
+    // An answer that is not XML (an empty body from a proxy or a stand-in) has no such element: the
+    // caller then throws an HttpRequestException that says which answer was missing.
+    private static async Task<string?> ElementAsync(HttpResponseMessage response, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await S3Xml.FirstElementAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), name).ConfigureAwait(false);
+        }
+        catch (System.Xml.XmlException)
+        {
+            return null;
+        }
+    }
 }
