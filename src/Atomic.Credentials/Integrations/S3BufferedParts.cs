@@ -6,9 +6,13 @@ namespace Atomic.Credentials.Integrations;
 /// The parts of a stream that cannot seek and has no known length, read one part at a time into
 /// one pooled buffer of the part size (the memory an upload holds), plus one byte read ahead to
 /// learn whether a full part was the last. Each part is sent before the buffer is filled again.
+/// The buffer starts at 1 MiB and takes the whole part size only when the stream goes past it, so a
+/// small body does not hold a 64 MiB part.
 /// </summary>
 internal sealed class S3BufferedParts : IDisposable
 {
+    private const int FirstBufferSize = 1 << 20;
+
     private readonly Stream source;
     private readonly int partSize;
     private readonly byte[] lookahead = new byte[1];
@@ -27,7 +31,7 @@ internal sealed class S3BufferedParts : IDisposable
 
         this.source = source;
         this.partSize = (int)partSize;
-        buffer = ArrayPool<byte>.Shared.Rent(this.partSize);
+        buffer = ArrayPool<byte>.Shared.Rent(Math.Min(this.partSize, FirstBufferSize));
     }
 
     /// <summary>The first part as a seekable stream: the whole body when <see cref="ReadFirstAsync"/> answered false.</summary>
@@ -76,14 +80,35 @@ internal sealed class S3BufferedParts : IDisposable
     private async ValueTask<int> FillAsync(int from, CancellationToken cancellationToken)
     {
         var at = from;
-        int read;
-        while (at < partSize && (read = await source.ReadAsync(Buffer.AsMemory(at, partSize - at), cancellationToken).ConfigureAwait(false)) > 0)
+        while (at < partSize)
         {
+            var room = Math.Min(Buffer.Length, partSize);
+            if (at == room)
+            {
+                Grow(at);
+                room = partSize;
+            }
+
+            var read = await source.ReadAsync(Buffer.AsMemory(at, room - at), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
             at += read;
             cancellationToken.ThrowIfCancellationRequested();
         }
 
         return at - from;
+    }
+
+    // The first buffer is full and the stream goes on: from now on the buffer holds a whole part.
+    private void Grow(int filled)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(partSize);
+        Buffer.AsSpan(0, filled).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(Buffer);
+        buffer = larger;
     }
 
     private async ValueTask<bool> ReadAheadAsync(CancellationToken cancellationToken) =>
