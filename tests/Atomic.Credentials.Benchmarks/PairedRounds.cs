@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using Atomic.Credentials.IntegrationTests.Support;
 using BenchmarkDotNet.Attributes;
 
 namespace Atomic.Credentials.Benchmarks;
@@ -16,6 +17,11 @@ namespace Atomic.Credentials.Benchmarks;
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project tests/Atomic.Credentials.Benchmarks -- --paired RequestOverheadBenchmarks --rounds 40 --requests 100000</c>
+/// <para>
+/// For large bodies: <c>--warmup 1 --bytes 1073741824 --memory</c> adds each method's throughput (MiB/s of
+/// <c>--bytes</c> a request) and its peak working-set growth over a run (the largest of all rounds,
+/// sampled in the background by <see cref="PeakMemory"/>).
+/// </para>
 /// </remarks>
 internal static class PairedRounds
 {
@@ -26,6 +32,9 @@ internal static class PairedRounds
         var className = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : nameof(RequestOverheadBenchmarks);
         var rounds = Option(args, "--rounds", 40);
         var requests = Option(args, "--requests", 100_000);
+        var warmups = Option(args, "--warmup", WarmupRounds);
+        var bytes = Option(args, "--bytes", 0L);
+        var memory = args.Contains("--memory");
         var type = typeof(PairedRounds).Assembly.GetType($"{typeof(PairedRounds).Namespace}.{className}")
             ?? throw new ArgumentException($"No benchmark class named '{className}' in this project.", nameof(args));
 
@@ -51,17 +60,28 @@ internal static class PairedRounds
             }
 
             Console.WriteLine(
-                $"{className}: {methods.Count} methods, {WarmupRounds} warm-up rounds and {rounds} measured rounds of {requests:N0} requests each; {Environment.ProcessorCount} cores, .NET {Environment.Version}, started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
+                $"{className}: {methods.Count} methods, {warmups} warm-up rounds and {rounds} measured rounds of {requests:N0} requests each; {Environment.ProcessorCount} cores, .NET {Environment.Version}, started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC");
             var nanos = methods.Select(_ => new List<double>(rounds)).ToArray();
-            for (var round = -WarmupRounds; round < rounds; round++)
+            var peaks = new long[methods.Count];
+            for (var round = -warmups; round < rounds; round++)
             {
                 // Each round starts at a different method, so none always runs first or after the same one.
-                var start = (round + WarmupRounds) % methods.Count;
+                var start = (round + warmups) % methods.Count;
                 var times = new double[methods.Count];
                 for (var step = 0; step < methods.Count; step++)
                 {
                     var index = (start + step) % methods.Count;
-                    times[index] = Measure(methods[index].Send, requests);
+                    if (memory && round >= 0)
+                    {
+                        var peak = PeakMemory.Start();
+                        times[index] = Measure(methods[index].Send, requests);
+                        peak.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                        peaks[index] = Math.Max(peaks[index], peak.WorkingSetGrowth);
+                    }
+                    else
+                    {
+                        times[index] = Measure(methods[index].Send, requests);
+                    }
                 }
 
                 if (round >= 0)
@@ -74,15 +94,18 @@ internal static class PairedRounds
             }
 
             Console.WriteLine();
-            Console.WriteLine("| Method | Median ns | Median ratio | Ratio, 10th-90th percentile | Rounds within 1.2x |");
-            Console.WriteLine("|---|---:|---:|---|---:|");
+            Console.WriteLine("| Method | Median ns | Median ratio | Ratio, 10th-90th percentile | Rounds within 1.2x |"
+                + (bytes > 0 ? " Median MiB/s |" : "") + (memory ? " Peak working set growth |" : ""));
+            Console.WriteLine("|---|---:|---:|---|---:|" + (bytes > 0 ? "---:|" : "") + (memory ? "---:|" : ""));
             for (var index = 0; index < methods.Count; index++)
             {
                 var ratios = nanos[index].Select((ns, round) => ns / nanos[baseline][round]).ToList();
                 var within = ratios.Count(r => r <= 1.2);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| {methods[index].Name} | {Percentile(nanos[index], 0.5):F1} | {Percentile(ratios, 0.5):F3} | {Percentile(ratios, 0.1):F3}-{Percentile(ratios, 0.9):F3} | {within} of {ratios.Count} |"));
+                    $"| {methods[index].Name} | {Percentile(nanos[index], 0.5):F1} | {Percentile(ratios, 0.5):F3} | {Percentile(ratios, 0.1):F3}-{Percentile(ratios, 0.9):F3} | {within} of {ratios.Count} |")
+                    + (bytes > 0 ? string.Create(CultureInfo.InvariantCulture, $" {bytes / 1048576.0 / (Percentile(nanos[index], 0.5) / 1e9):F0} |") : "")
+                    + (memory ? string.Create(CultureInfo.InvariantCulture, $" {peaks[index] / 1048576.0:F1} MiB |") : ""));
             }
 
             return 0;
@@ -117,11 +140,12 @@ internal static class PairedRounds
         }
     }
 
-    private static int Option(string[] args, string name, int fallback)
+    private static T Option<T>(string[] args, string name, T fallback)
+        where T : System.Numerics.INumber<T>
     {
         var at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length
-            ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) is var value and > 0
+            ? T.Parse(args[at + 1], CultureInfo.InvariantCulture) is var value && value > T.Zero
                 ? value
                 : throw new ArgumentException($"{name} must be a positive number.", nameof(args))
             : fallback;

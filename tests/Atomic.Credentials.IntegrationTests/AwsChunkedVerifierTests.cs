@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Atomic.Credentials.IntegrationTests.Support;
 using Atomic.Credentials.Tests.Support;
 
@@ -15,23 +14,17 @@ public sealed class AwsChunkedVerifierTests
 {
     private const string Secret = "atomic/test+secret/KEY";
 
-    private PeerProcess peer = null!;
-    private Uri endpoint = null!;
+    private ChunkedVerifier verifier = null!;
 
     [OneTimeSetUp]
-    public async Task StartVerifier()
-    {
-        peer = await PeerProcess.StartNodeAsync("aws-chunked-verifier.mjs", [Secret]);
-        using var ready = JsonDocument.Parse(peer.ReadyLine);
-        endpoint = new Uri($"http://127.0.0.1:{ready.RootElement.GetProperty("port").GetInt32()}/bucket/");
-    }
+    public async Task StartVerifier() => verifier = await ChunkedVerifier.StartAsync(Secret);
 
     [OneTimeTearDown]
     public async Task StopVerifier()
     {
-        if (peer is not null)
+        if (verifier is not null)
         {
-            await peer.DisposeAsync();
+            await verifier.DisposeAsync();
         }
     }
 
@@ -43,17 +36,47 @@ public sealed class AwsChunkedVerifierTests
         using var content = new StreamContent(new GeneratedStream(length));
         content.Headers.ContentLength = length;
 
-        using var response = await client.PutAsync(new Uri(endpoint, "big.bin"), content);
-        var body = await response.Content.ReadAsStringAsync();
+        using var response = await client.PutAsync(new Uri(verifier.Bucket, "big.bin"), content);
 
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body + "\n" + peer.Output);
-        using var result = JsonDocument.Parse(body);
+        var (bytes, chunks, sha256) = await verifier.AcceptedAsync(response);
         Assert.Multiple(() =>
         {
-            Assert.That(result.RootElement.GetProperty("bytes").GetInt64(), Is.EqualTo(length));
-            Assert.That(result.RootElement.GetProperty("chunks").GetInt64(), Is.EqualTo(((length + chunkSize - 1) / chunkSize) + 1));
-            Assert.That(result.RootElement.GetProperty("sha256").GetString(), Is.EqualTo(GeneratedSha256(length)));
+            Assert.That(bytes, Is.EqualTo(length));
+            Assert.That(chunks, Is.EqualTo(((length + chunkSize - 1) / chunkSize) + 1));
+            Assert.That(sha256, Is.EqualTo(GeneratedStream.Sha256(length)));
         });
+    }
+
+    [Test]
+    public async Task A_1_GiB_body_that_cannot_be_rewound_streams_with_flat_memory()
+    {
+        const long length = 1L << 30;
+        using var client = Client(64 * 1024, corruptAt: null);
+        await PutGeneratedAsync(client, "warm-up.bin", 1L << 20);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        HttpResponseMessage response;
+        PeakMemory memory;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        await using (memory = PeakMemory.Start())
+        {
+            response = await PutGeneratedAsync(client, "1gib.bin", length);
+        }
+
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        using (response)
+        {
+            TestContext.Out.WriteLine($"1 GiB aws-chunked, not seekable: {seconds:0.0} s ({1024 / seconds:0} MiB/s), {memory}, {allocated / 1048576.0:0.0} MiB allocated");
+            var (bytes, _, sha256) = await verifier.AcceptedAsync(response);
+            Assert.Multiple(() =>
+            {
+                Assert.That(bytes, Is.EqualTo(length));
+                Assert.That(sha256, Is.EqualTo(GeneratedStream.Sha256(length)));
+                Assert.That(memory.WorkingSetGrowth, Is.LessThan(16L << 20), "peak working set growth while sending 1 GiB");
+            });
+        }
     }
 
     [Test]
@@ -64,13 +87,20 @@ public sealed class AwsChunkedVerifierTests
         using var content = new StreamContent(new GeneratedStream(length));
         content.Headers.ContentLength = length;
 
-        using var response = await client.PutAsync(new Uri(endpoint, "altered.bin"), content);
+        using var response = await client.PutAsync(new Uri(verifier.Bucket, "altered.bin"), content);
 
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
             Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("chunk signature"));
         });
+    }
+
+    private async Task<HttpResponseMessage> PutGeneratedAsync(HttpClient client, string key, long length)
+    {
+        using var content = new StreamContent(new GeneratedStream(length));
+        content.Headers.ContentLength = length;
+        return await client.PutAsync(new Uri(verifier.Bucket, key), content);
     }
 
     private static HttpClient Client(int chunkSize, long? corruptAt)
@@ -82,96 +112,9 @@ public sealed class AwsChunkedVerifierTests
         HttpMessageHandler inner = new SocketsHttpHandler();
         if (corruptAt is { } offset)
         {
-            inner = new Corrupting(offset) { InnerHandler = inner };
+            inner = new CorruptingHandler(offset) { InnerHandler = inner };
         }
 
         return new HttpClient(new AwsSignatureHandler(options, "chunked") { InnerHandler = inner });
-    }
-
-    private static string GeneratedSha256(long length)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var stream = new GeneratedStream(length);
-        var block = new byte[1 << 20];
-        int read;
-        while ((read = stream.Read(block)) > 0)
-        {
-            hash.AppendData(block, 0, read);
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    /// <summary>Flips one byte of the body on its way to the socket, after it was signed.</summary>
-    private sealed class Corrupting(long offset) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Content = new FlippedContent(request.Content!, offset);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
-
-    private sealed class FlippedContent : HttpContent
-    {
-        private readonly HttpContent inner;
-        private readonly long offset;
-
-        public FlippedContent(HttpContent inner, long offset)
-        {
-            this.inner = inner;
-            this.offset = offset;
-            foreach (var header in inner.Headers.NonValidated)
-            {
-                Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-        }
-
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-            inner.CopyToAsync(new FlippingStream(stream, offset));
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = inner.Headers.ContentLength ?? -1;
-            return length >= 0;
-        }
-    }
-
-    private sealed class FlippingStream(Stream inner, long offset) : Stream
-    {
-        private long position;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => position; set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (offset >= position && offset < position + buffer.Length)
-            {
-                var copy = buffer.ToArray();
-                copy[offset - position] ^= 0x01;
-                buffer = copy;
-            }
-
-            position += buffer.Length;
-            await inner.WriteAsync(buffer, cancellationToken);
-        }
     }
 }

@@ -1,14 +1,29 @@
 // A verifier of aws-chunked uploads on 127.0.0.1 (s3rver decodes the framing but checks no chunk
 // signature): every chunk signature of STREAMING-AWS4-HMAC-SHA256-PAYLOAD is recomputed from the
 // seed in Authorization with node:crypto, and the checksum trailer of STREAMING-UNSIGNED-PAYLOAD-TRAILER
-// (crc32 or sha256) from the decoded bytes. Reads the body as it streams, holding one chunk.
+// (crc32, crc32c or sha256) from the decoded bytes. Reads the body as it streams, holding one chunk.
 // Answers 200 {"bytes":…,"sha256":…,"chunks":…} or 403 {"error":…}.
-// Prints one line: READY {"port":…}. Usage: node aws-chunked-verifier.mjs <secretAccessKey>
+// Listens on https when given a certificate and its key (PEM files): the trailer form is sent over https only.
+// Prints one line: READY {"port":…}. Usage: node aws-chunked-verifier.mjs <secretAccessKey> [cert.pem key.pem]
 import { createHash, createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { crc32 } from 'node:zlib';
 
-const [secretAccessKey = 'atomic/test+secret/KEY'] = process.argv.slice(2);
+const [secretAccessKey = 'atomic/test+secret/KEY', certificate, privateKey] = process.argv.slice(2);
+
+// CRC-32C (Castagnoli, reflected polynomial 0x82f63b78): node:zlib has only the IEEE CRC-32.
+const CASTAGNOLI = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+  return c >>> 0;
+});
+const crc32c = (data, previous = 0) => {
+  let c = ~previous >>> 0;
+  for (const byte of data) c = CASTAGNOLI[(c ^ byte) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+};
 const EMPTY = createHash('sha256').update('').digest('hex');
 const hmac = (key, data) => createHmac('sha256', key).update(data).digest();
 
@@ -23,6 +38,7 @@ function verifier(headers) {
   const prefix = `AWS4-HMAC-SHA256-PAYLOAD\n${headers['x-amz-date']}\n${credential}\n`;
   let previous = seed;
   let crc = 0;
+  let crcc = 0;
   const sha = createHash('sha256');
   return {
     signed: mode === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
@@ -34,12 +50,13 @@ function verifier(headers) {
         previous = expected;
       }
       crc = crc32(data, crc);
+      if (this.trailer === 'x-amz-checksum-crc32c') crcc = crc32c(data, crcc);
       sha.update(data);
     },
     checksum(name) {
-      if (name === 'x-amz-checksum-crc32') {
+      if (name === 'x-amz-checksum-crc32' || name === 'x-amz-checksum-crc32c') {
         const bytes = Buffer.alloc(4);
-        bytes.writeUInt32BE(crc >>> 0);
+        bytes.writeUInt32BE((name === 'x-amz-checksum-crc32' ? crc : crcc) >>> 0);
         return bytes.toString('base64');
       }
       if (name === 'x-amz-checksum-sha256') return sha.copy().digest('base64');
@@ -49,7 +66,7 @@ function verifier(headers) {
   };
 }
 
-createServer((request, response) => {
+const handle = (request, response) => {
   let state;
   try {
     state = verifier(request.headers);
@@ -70,12 +87,23 @@ createServer((request, response) => {
   const parse = () => {
     while (!done) {
       const end = pending.indexOf('\r\n');
-      if (size < 0) {
+      // After the trailer form's final chunk: trailer lines, then an empty line (checked first: -2 < 0).
+      if (size === -2) {
+        if (end < 0) return;
+        const line = pending.subarray(0, end).toString('latin1');
+        pending = pending.subarray(end + 2);
+        if (line === '') { done = true; return; }
+        const colon = line.indexOf(':');
+        trailers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1);
+        continue;
+      }
+      if (size === -1) {
         if (end < 0) return;
         const line = pending.subarray(0, end).toString('latin1');
         pending = pending.subarray(end + 2);
         const [hex, extension] = line.split(';');
         size = parseInt(hex, 16);
+        if (!/^[0-9a-f]+$/i.test(hex)) throw new Error(`not a chunk size line: ${line.slice(0, 40)}`);
         signature = extension?.startsWith('chunk-signature=') ? extension.slice(16) : null;
         if (state.signed && !signature) throw new Error(`chunk without a signature: ${line}`);
         if (size === 0 && !state.signed) {
@@ -84,15 +112,6 @@ createServer((request, response) => {
           chunks++;
           size = -2;
         }
-        continue;
-      }
-      if (size === -2) {
-        if (end < 0) return;
-        const line = pending.subarray(0, end).toString('latin1');
-        pending = pending.subarray(end + 2);
-        if (line === '') { done = true; return; }
-        const colon = line.indexOf(':');
-        trailers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1);
         continue;
       }
       if (pending.length < size + 2) return;
@@ -127,6 +146,11 @@ createServer((request, response) => {
       response.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: error.message }));
     }
   });
-}).listen(0, '127.0.0.1', function () {
+};
+
+const server = certificate
+  ? createHttpsServer({ cert: readFileSync(certificate), key: readFileSync(privateKey) }, handle)
+  : createHttpServer(handle);
+server.listen(0, '127.0.0.1', function () {
   console.log(`READY ${JSON.stringify({ port: this.address().port })}`);
 });

@@ -89,7 +89,7 @@ public sealed class AwsSignedRequestOptions : CredentialOptions
     /// </summary>
     public AwsStreamingPayload StreamingPayload { get; set; } = AwsStreamingPayload.SignedChunks;
 
-    /// <summary>The trailer's checksum with <see cref="AwsStreamingPayload.UnsignedWithChecksumTrailer"/>: CRC32 (default) or SHA-256.</summary>
+    /// <summary>The trailer's checksum with <see cref="AwsStreamingPayload.UnsignedWithChecksumTrailer"/>: CRC32 (default), CRC32C or SHA-256.</summary>
     public AwsTrailerChecksum TrailerChecksum { get; set; } = AwsTrailerChecksum.Crc32;
 
     internal const int DefaultChunkSize = 64 * 1024;

@@ -72,7 +72,7 @@ internal sealed class AwsSignedRequestOptionsValidator : CredentialOptionsValida
 
         if (!Enum.IsDefined(options.TrailerChecksum))
         {
-            errors.Add(nameof(options.TrailerChecksum), "must be Crc32 or Sha256");
+            errors.Add(nameof(options.TrailerChecksum), "must be Crc32, Crc32c or Sha256");
         }
 
         if (options.ChunkSize is < AwsSignedRequestOptions.MinChunkSize or > AwsSignedRequestOptions.MaxChunkSize)

@@ -22,4 +22,7 @@ public enum AwsTrailerChecksum
 
     /// <summary><c>x-amz-checksum-sha256</c> (BCL SHA-256).</summary>
     Sha256 = 1,
+
+    /// <summary><c>x-amz-checksum-crc32c</c> (Castagnoli polynomial; System.IO.Hashing's <c>Crc32ParameterSet.Crc32C</c>).</summary>
+    Crc32c = 2,
 }

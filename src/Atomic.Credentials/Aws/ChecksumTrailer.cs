@@ -21,7 +21,7 @@ internal sealed class ChecksumTrailer : IDisposable
         }
         else
         {
-            crc = new Crc32();
+            crc = algorithm == AwsTrailerChecksum.Crc32c ? new Crc32(Crc32ParameterSet.Crc32C) : new Crc32();
         }
 
         Name = NameOf(algorithm);
@@ -33,8 +33,12 @@ internal sealed class ChecksumTrailer : IDisposable
     /// <summary>The length of the trailer line, <c>name:base64\r\n</c>.</summary>
     public int LineLength => Name.Length + 1 + (sha is null ? 8 : 44) + 2;
 
-    public static string NameOf(AwsTrailerChecksum algorithm) =>
-        algorithm == AwsTrailerChecksum.Sha256 ? "x-amz-checksum-sha256" : "x-amz-checksum-crc32";
+    public static string NameOf(AwsTrailerChecksum algorithm) => algorithm switch
+    {
+        AwsTrailerChecksum.Sha256 => "x-amz-checksum-sha256",
+        AwsTrailerChecksum.Crc32c => "x-amz-checksum-crc32c",
+        _ => "x-amz-checksum-crc32",
+    };
 
     public void Append(ReadOnlySpan<byte> data)
     {

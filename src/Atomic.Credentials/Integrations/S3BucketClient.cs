@@ -103,12 +103,42 @@ public sealed class S3BucketClient : IDisposable
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
-            return file.Length > MultipartThreshold
-                ? await S3Multipart.UploadAsync(
-                    client, ObjectUri(key), file, contentType ?? "application/octet-stream", PartSize,
-                    (response, operation) => EnsureSuccessAsync(response, operation, key, cancellationToken), cancellationToken).ConfigureAwait(false)
-                : await PutObjectAsync(key, file, contentType, cancellationToken).ConfigureAwait(false);
+            return await PutStreamAsync(key, file, contentType, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Uploads <paramref name="content"/> from its current position to its end, of any length. A
+    /// seekable stream goes up as <see cref="PutFileAsync"/> sends a file: one PUT, or in parts above
+    /// <see cref="MultipartThreshold"/>, never buffered. A stream that cannot seek (a network body, a
+    /// compressor's output) is read one <see cref="PartSize"/> part at a time into a pooled buffer,
+    /// the memory it holds: one PUT when it ends within the first part, otherwise a multipart upload,
+    /// each part sent before the next is read. A failure or cancellation aborts a multipart upload.
+    /// </summary>
+    /// <param name="key">The object's key.</param>
+    /// <param name="content">The bytes; read to its end, not disposed.</param>
+    /// <param name="contentType">Its media type; <c>application/octet-stream</c> when null.</param>
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    /// <returns>The object's ETag.</returns>
+    public async Task<string?> PutStreamAsync(string key, Stream content, string? contentType = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (content.CanSeek)
+        {
+            return content.Length - content.Position > MultipartThreshold
+                ? await MultipartAsync(key, contentType, new S3StreamWindows(content, PartSize).NextAsync, cancellationToken).ConfigureAwait(false)
+                : await PutObjectAsync(key, content, contentType, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var parts = new S3BufferedParts(content, PartSize);
+        if (await parts.ReadFirstAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return await MultipartAsync(key, contentType, parts.NextAsync, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The whole body fits in one part: a seekable view of the buffer, hashed and signed like any.
+        using var whole = parts.FirstAsStream();
+        return await PutObjectAsync(key, whole, contentType, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -226,6 +256,12 @@ public sealed class S3BucketClient : IDisposable
         var bucket = client.BaseAddress!.AbsoluteUri;
         return client.BaseAddress.AbsolutePath == "/" ? bucket : bucket.TrimEnd('/');
     }
+
+    private Task<string?> MultipartAsync(
+        string key, string? contentType, Func<CancellationToken, ValueTask<HttpContent?>> nextPart, CancellationToken cancellationToken) =>
+        S3Multipart.UploadAsync(
+            client, ObjectUri(key), contentType ?? "application/octet-stream", nextPart,
+            (response, operation) => EnsureSuccessAsync(response, operation, key, cancellationToken), cancellationToken);
 
     internal static DerivedOptionsMonitor<S3BucketOptions, AwsSignedRequestOptions> Monitor(IOptionsMonitor<S3BucketOptions> options) =>
         new(options, bucket => bucket.ToAws());

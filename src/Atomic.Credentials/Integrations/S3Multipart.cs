@@ -1,21 +1,29 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Xml;
 
 namespace Atomic.Credentials.Integrations;
 
 /// <summary>
-/// A multipart upload of a file (S3 takes at most 5 GiB in one PUT): initiate, one PUT per part
-/// streamed from its window of the file (seekable, so each part is hashed, rewound and sent with
-/// flat memory), complete with the parts' ETags. Any failure aborts the upload, so no parts are
-/// left billed in the bucket.
+/// A multipart upload (S3 takes at most 5 GiB in one PUT): initiate, one PUT per part as the part
+/// source hands them over, complete with the parts' ETags. Any failure or cancellation aborts the
+/// upload (best effort), so no parts are left billed in the bucket, and the original exception is
+/// what the caller sees.
 /// </summary>
 internal static class S3Multipart
 {
+    // S3's limit: a part number is 1 to 10,000.
+    private const int MaxParts = 10_000;
+
+    /// <param name="client">The signed bucket client.</param>
+    /// <param name="objectUri">The object, relative to the bucket.</param>
+    /// <param name="contentType">The object's media type (given when the upload is initiated).</param>
+    /// <param name="nextPart">The next part's content, null after the last; each is sent and disposed before the next is asked for.</param>
+    /// <param name="ensureSuccess">Throws for a failed answer, naming the operation.</param>
+    /// <param name="cancellationToken">Cancels the upload (which is then aborted).</param>
     public static async Task<string?> UploadAsync(
-        HttpClient client, Uri objectUri, FileStream file, string contentType, long partSize, Func<HttpResponseMessage, string, Task> ensureSuccess,
-        CancellationToken cancellationToken)
+        HttpClient client, Uri objectUri, string contentType, Func<CancellationToken, ValueTask<HttpContent?>> nextPart,
+        Func<HttpResponseMessage, string, Task> ensureSuccess, CancellationToken cancellationToken)
     {
         string uploadId;
         using (var initiate = new HttpRequestMessage(HttpMethod.Post, With(objectUri, "uploads")) { Content = new ByteArrayContent([]) })
@@ -31,16 +39,20 @@ internal static class S3Multipart
         try
         {
             var parts = new StringBuilder("<CompleteMultipartUpload>");
-            var length = file.Length;
-            for (long offset = 0, number = 1; offset < length; offset += partSize, number++)
+            for (var number = 1; await nextPart(cancellationToken).ConfigureAwait(false) is { } content; number++)
             {
-                var size = Math.Min(partSize, length - offset);
-                using var content = new StreamContent(new FileWindow(file, offset, size), 128 * 1024);
-                content.Headers.ContentLength = size;
-                using var part = new HttpRequestMessage(HttpMethod.Put, With(objectUri, $"partNumber={number}&{upload}")) { Content = content };
-                using var response = await client.SendAsync(part, cancellationToken).ConfigureAwait(false);
-                await ensureSuccess(response, $"upload part {number}").ConfigureAwait(false);
-                parts.Append(CultureInfo.InvariantCulture, $"<Part><PartNumber>{number}</PartNumber><ETag>{Escape(response.Headers.ETag?.ToString())}</ETag></Part>");
+                using (content)
+                {
+                    if (number > MaxParts)
+                    {
+                        throw new InvalidOperationException($"S3 takes at most {MaxParts:N0} parts in one upload: raise PartSize. The upload was aborted.");
+                    }
+
+                    using var part = new HttpRequestMessage(HttpMethod.Put, With(objectUri, $"partNumber={number}&{upload}")) { Content = content };
+                    using var response = await client.SendAsync(part, cancellationToken).ConfigureAwait(false);
+                    await ensureSuccess(response, $"upload part {number}").ConfigureAwait(false);
+                    parts.Append(CultureInfo.InvariantCulture, $"<Part><PartNumber>{number}</PartNumber><ETag>{Escape(response.Headers.ETag?.ToString())}</ETag></Part>");
+                }
             }
 
             parts.Append("</CompleteMultipartUpload>");
@@ -61,8 +73,22 @@ internal static class S3Multipart
         }
         catch
         {
-            using var abort = await client.DeleteAsync(With(objectUri, upload), CancellationToken.None).ConfigureAwait(false);
+            await AbortAsync(client, With(objectUri, upload)).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    // Best effort: the caller gets the failure that stopped the upload, not the abort's. Not cancellable:
+    // a cancelled upload is exactly one to abort.
+    private static async Task AbortAsync(HttpClient client, Uri upload)
+    {
+        try
+        {
+            using var aborted = await client.DeleteAsync(upload, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception abortFailure) when (abortFailure is HttpRequestException or CredentialException or OperationCanceledException or IOException)
+        {
+            // The parts stay until the bucket's lifecycle rule for incomplete uploads removes them.
         }
     }
 
@@ -70,62 +96,17 @@ internal static class S3Multipart
 
     private static string Escape(string? text) => System.Security.SecurityElement.Escape(text ?? string.Empty);
 
-    private static async Task<string?> ElementAsync(HttpResponseMessage response, string name, CancellationToken cancellationToken) =>
-        await S3Xml.FirstElementAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), name).ConfigureAwait(false);
-
-    /// <summary>A seekable window of a file: one part, hashed and rewound by the signer, never buffered.</summary>
-    private sealed class FileWindow(FileStream file, long start, long length) : Stream
+    // An answer that is not XML (an empty body from a proxy or a stand-in) has no such element: the
+    // caller then throws an HttpRequestException that says which answer was missing.
+    private static async Task<string?> ElementAsync(HttpResponseMessage response, string name, CancellationToken cancellationToken)
     {
-        private long position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => true;
-
-        public override bool CanWrite => false;
-
-        public override long Length => length;
-
-        public override long Position
+        try
         {
-            get => position;
-            set => position = Math.Clamp(value, 0, length);
+            return await S3Xml.FirstElementAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), name).ConfigureAwait(false);
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
+        catch (System.Xml.XmlException)
         {
-            file.Position = start + position;
-            var read = file.Read(buffer[..(int)Math.Min(buffer.Length, length - position)]);
-            position += read;
-            return read;
+            return null;
         }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            file.Position = start + position;
-            var read = await file.ReadAsync(buffer[..(int)Math.Min(buffer.Length, length - position)], cancellationToken).ConfigureAwait(false);
-            position += read;
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => position + offset,
-            _ => length + offset,
-        };
-
-        public override void Flush()
-        {
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -176,23 +176,25 @@ public sealed class AwsChunkedUploadTests
         });
     }
 
-    [Test]
-    public async Task Over_https_the_trailer_form_sends_unsigned_chunks_and_the_crc32_of_the_body()
+    // The check values of the algorithms over "123456789": CRC-32 0xCBF43926, CRC-32C 0xE3069283; S3 takes their bytes big-endian.
+    [TestCase(AwsTrailerChecksum.Crc32, "x-amz-checksum-crc32", "y/Q5Jg==")]
+    [TestCase(AwsTrailerChecksum.Crc32c, "x-amz-checksum-crc32c", "4waSgw==")]
+    public async Task Over_https_the_trailer_form_sends_unsigned_chunks_and_the_crc_of_the_body(AwsTrailerChecksum checksum, string trailer, string value)
     {
         var sink = new Sink();
-        using var client = new HttpClient(new AwsSignatureHandler(Options("s3", o => o.StreamingPayload = AwsStreamingPayload.UnsignedWithChecksumTrailer)) { InnerHandler = sink });
+        using var client = new HttpClient(new AwsSignatureHandler(Options("s3", o =>
+            (o.StreamingPayload, o.TrailerChecksum) = (AwsStreamingPayload.UnsignedWithChecksumTrailer, checksum))) { InnerHandler = sink });
         using var request = new HttpRequestMessage(HttpMethod.Put, "https://bucket.s3.amazonaws.com/k") { Content = Forward("123456789"u8.ToArray()) };
 
         await client.SendAsync(request);
 
         Assert.Multiple(() =>
         {
-            // CRC-32 of "123456789" is 0xCBF43926, the check value of the algorithm; S3 takes its bytes big-endian.
-            Assert.That(Encoding.ASCII.GetString(sink.Body), Is.EqualTo("9\r\n123456789\r\n0\r\nx-amz-checksum-crc32:y/Q5Jg==\r\n\r\n"));
+            Assert.That(Encoding.ASCII.GetString(sink.Body), Is.EqualTo($"9\r\n123456789\r\n0\r\n{trailer}:{value}\r\n\r\n"));
             Assert.That(sink.ContentLength, Is.EqualTo(sink.Body.Length));
             Assert.That(sink.ContentEncoding, Is.EqualTo("aws-chunked"));
             Assert.That(Header(request, "x-amz-content-sha256"), Is.EqualTo("STREAMING-UNSIGNED-PAYLOAD-TRAILER"));
-            Assert.That(Header(request, "x-amz-trailer"), Is.EqualTo("x-amz-checksum-crc32"));
+            Assert.That(Header(request, "x-amz-trailer"), Is.EqualTo(trailer));
             Assert.That(Header(request, "x-amz-decoded-content-length"), Is.EqualTo("9"));
             Assert.That(SignedHeaders(request), Is.EqualTo("content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-trailer"));
         });
@@ -250,7 +252,7 @@ public sealed class AwsChunkedUploadTests
     {
         var error = Assert.Throws<OptionsValidationException>(() => _ = new AwsSignatureHandler(Options("s3", o => o.TrailerChecksum = (AwsTrailerChecksum)7), "s3"));
 
-        Assert.That(error!.Message, Does.Contain("Credential 's3' (AwsSignedRequest): TrailerChecksum must be Crc32 or Sha256"));
+        Assert.That(error!.Message, Does.Contain("Credential 's3' (AwsSignedRequest): TrailerChecksum must be Crc32, Crc32c or Sha256"));
     }
 
     [Test]

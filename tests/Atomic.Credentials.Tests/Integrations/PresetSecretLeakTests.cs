@@ -72,6 +72,9 @@ public sealed class PresetSecretLeakTests
         {
             using var bucket = S3BucketClient.Create(s3.Services, "preset");
             await bucket.PutObjectAsync("a.csv", new MemoryStream([1, 2, 3]), "text/csv");
+            bucket.PartSize = 5L << 20;
+            await bucket.PutStreamAsync("b.csv", new GeneratedStream(10), "text/csv");
+            recorder.AddException(Assert.ThrowsAsync<HttpRequestException>(() => bucket.PutStreamAsync("c.bin", new GeneratedStream((5L << 20) + 1)))!);
             var url = await bucket.PresignDownloadAsync("a.csv");
             printed.Add(System.Web.HttpUtility.ParseQueryString(url.Query)["X-Amz-Signature"]!);
             recorder.AddException(Assert.ThrowsAsync<CredentialException>(() => s3.Client.GetAsync("https://other-bucket.s3.eu-west-1.amazonaws.com/a.csv"))!);
@@ -95,7 +98,7 @@ public sealed class PresetSecretLeakTests
             Assert.That(everything, Has.Some.Contains("(S3Bucket): BucketName"), "the S3 preset names its own kind");
             Assert.That(everything, Has.Some.Contains("(S3Bucket): AccessKeyId"), "SigV4's own checks run for the S3 preset");
             Assert.That(everything, Has.Some.Contains("rejected"), "the scan must see the Marketo retry");
-            Assert.That(printed, Has.Count.EqualTo(2), "a signature and a presigned signature were made");
+            Assert.That(printed, Has.Count.EqualTo(4), "three signed requests (two puts, one initiate) and a presigned signature");
             foreach (var secret in new[] { SfmcSecret, MarketoSecret, AwsSecret, SessionToken, "sfmc-TOKEN-1", "mkto-TOKEN-1", "mkto-TOKEN-2" }.Concat(printed))
             {
                 Assert.That(everything.Where(text => text.Contains(secret, StringComparison.Ordinal)), Is.Empty, $"leaked: {secret[..6]}…");
