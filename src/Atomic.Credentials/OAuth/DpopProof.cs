@@ -176,8 +176,17 @@ internal sealed class DpopProof
         return last.Hash;
     }
 
-    private static string AlgorithmOf(OAuthClientCredentialsOptions options) =>
-        Algorithms.First(known => string.Equals(known, options.DpopAlgorithm?.Trim() ?? Algorithms[0], StringComparison.OrdinalIgnoreCase));
+    private static string AlgorithmOf(OAuthClientCredentialsOptions options)
+    {
+        if (options.DpopAlgorithm is not null || string.IsNullOrWhiteSpace(options.DpopKey))
+        {
+            return Algorithms.First(known => string.Equals(known, options.DpopAlgorithm?.Trim() ?? Algorithms[0], StringComparison.OrdinalIgnoreCase));
+        }
+
+        // No algorithm named: the key says which (an RSA key signs RS256, an EC key ES256).
+        using var key = PrivateKeyLoader.Load(options.DpopKey, null);
+        return key is System.Security.Cryptography.RSA ? "RS256" : "ES256";
+    }
 
     private sealed record TokenHash(string Authorization, string Hash);
 }

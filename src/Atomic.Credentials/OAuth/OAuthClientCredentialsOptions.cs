@@ -66,7 +66,10 @@ public sealed class OAuthClientCredentialsOptions : CredentialOptions
     /// </summary>
     public string? DpopKey { get; set; }
 
-    /// <summary>With <see cref="Dpop"/>: the proof algorithm, <c>ES256</c> (default) or <c>RS256</c>; it must fit <see cref="DpopKey"/>.</summary>
+    /// <summary>
+    /// With <see cref="Dpop"/>: the proof algorithm, <c>ES256</c> or <c>RS256</c>; it must fit <see cref="DpopKey"/>.
+    /// Unset: the key's type decides (RSA: RS256, EC: ES256), and a generated key is ES256.
+    /// </summary>
     public string? DpopAlgorithm { get; set; }
 
     /// <summary>

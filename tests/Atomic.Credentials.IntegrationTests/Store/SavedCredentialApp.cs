@@ -130,7 +130,7 @@ internal sealed class SavedCredentialApp : IAsyncDisposable
         }
 
         return seen.Path is "/token" or "/v2/token" or "/identity/oauth/token"
-            ? Results.Json(new { access_token = $"at-{Interlocked.Increment(ref tokens)}-{Guid.NewGuid():N}", token_type = "Bearer", expires_in = 3600 })
+            ? Results.Json(new { access_token = $"at-{Interlocked.Increment(ref tokens)}-{Guid.NewGuid():N}", token_type = request.Headers.ContainsKey("DPoP") ? "DPoP" : "Bearer", expires_in = 3600 })
             : Results.Text("ok");
     }
 

@@ -137,6 +137,22 @@ public sealed class DpopHandlerTests
         Assert.That(tokens, Is.EqualTo(2));
     }
 
+    [TestCase("RS256")]
+    [TestCase("ES256")]
+    public async Task Without_DpopAlgorithm_the_key_type_decides_the_proof_algorithm(string keyAlgorithm)
+    {
+        var api = new Recorder();
+        var options = DpopProofTests.Options(keyAlgorithm, DpopProofTests.PemFor(keyAlgorithm));
+        options.DpopAlgorithm = null;
+        using var http = OAuthTestKit.Client(options, new StubHandler(_ => OAuthTestKit.Token("bound", type: "DPoP")), api);
+
+        using var response = await http.GetAsync(OAuthTestKit.ApiUrl);
+
+        var proof = api.Requests.Single().Proof!;
+        using var header = System.Text.Json.JsonDocument.Parse(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(proof.Split('.')[0]));
+        Assert.That(header.RootElement.GetProperty("alg").GetString(), Is.EqualTo(keyAlgorithm));
+    }
+
     [TestCase("HS256", null, "DpopAlgorithm must be one of ES256, RS256")]
     [TestCase("ES256", "RS256-key", "DpopAlgorithm does not fit DpopKey")]
     [TestCase("RS256", "not-a-key", "DpopKey is neither PEM text")]
