@@ -19,10 +19,10 @@ public sealed class SqliteCredentialStorageTests
         {
             for (var index = 0; index < all.Count; index++)
             {
-                await writer.Store.SaveAsync($"t{index}/{all[index].Type}", all[index].Definition);
+                await writer.Store.SaveAsync($"t{index:D2}/{all[index].Type}", all[index].Definition);
             }
 
-            await writer.Store.SaveAsync("t0/BasicAuth", all[0].Definition);
+            await writer.Store.SaveAsync("t00/BasicAuth", all[0].Definition);
         }
 
         using var reader = new StoreHarness(new SqliteCredentialStorage(folder.File()), keys);
@@ -31,14 +31,14 @@ public sealed class SqliteCredentialStorageTests
         Assert.That(listed.Select(info => info.Version), Is.EqualTo(all.Select((_, index) => index == 0 ? 2L : 1L)));
         for (var index = 0; index < all.Count; index++)
         {
-            var resolved = (await reader.Store.ResolveAsync($"t{index}/{all[index].Type}", CancellationToken.None))!;
+            var resolved = (await reader.Store.ResolveAsync($"t{index:D2}/{all[index].Type}", CancellationToken.None))!;
             Assert.That(JsonElement.DeepEquals(resolved.Definition, all[index].Definition), Is.True, all[index].ToString());
             Assert.That(listed[index].Fields.EnumerateObject().Select(field => field.Name), Is.EquivalentTo(all[index].PublicFields));
         }
 
         Assert.That((await reader.Store.ListAsync("t1/")).Single().Type, Is.EqualTo(all[1].Type));
-        Assert.That(await reader.Store.DeleteAsync("t0/BasicAuth"), Is.True);
-        Assert.That((await reader.Store.SaveAsync("t0/BasicAuth", all[0].Definition)).Version, Is.EqualTo(1), "a deleted name starts again");
+        Assert.That(await reader.Store.DeleteAsync("t00/BasicAuth"), Is.True);
+        Assert.That((await reader.Store.SaveAsync("t00/BasicAuth", all[0].Definition)).Version, Is.EqualTo(1), "a deleted name starts again");
     }
 
     [Test]
