@@ -16,7 +16,8 @@ namespace Atomic.Credentials.Benchmarks;
 /// spell, and the median over many rounds leaves the rest of the noise out.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project tests/Atomic.Credentials.Benchmarks -- --paired RequestOverheadBenchmarks --rounds 40 --requests 100000</c>
+/// <c>dotnet run -c Release --project tests/Atomic.Credentials.Benchmarks -- --paired RequestOverheadBenchmarks --rounds 40 --requests 100000</c>;
+/// <c>--baseline CryptoFloor</c> divides by that method instead of the class's baseline; <c>--only A,B</c> runs those methods alone.
 /// <para>
 /// For large bodies: <c>--warmup 1 --bytes 1073741824 --memory</c> adds each method's throughput (MiB/s of
 /// <c>--bytes</c> a request) and its peak working-set growth over a run (the largest of all rounds,
@@ -40,11 +41,12 @@ internal static class PairedRounds
 
         // Checked before the setup runs: a class measured another way is refused by name, not as one without a baseline.
         var benchmarks = type.GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.IsDefined(typeof(BenchmarkAttribute))).ToList();
-        var unsupported = benchmarks.Where(m => m.ReturnType != typeof(Task<int>) || m.GetParameters().Length > 0).Select(m => m.Name).ToList();
+        var unsupported = benchmarks.Where(m => m.ReturnType == typeof(void) || m.GetParameters().Length > 0 || (m.ReturnType != typeof(Task<int>) && typeof(Task).IsAssignableFrom(m.ReturnType)))
+            .Select(m => m.Name).ToList();
         if (unsupported.Count > 0)
         {
             throw new ArgumentException(
-                $"--paired measures only [Benchmark] methods that return Task<int> and take no parameters; {className} has others: {string.Join(", ", unsupported)}.",
+                $"--paired measures only [Benchmark] methods that take no parameters and return Task<int> or a value; {className} has others: {string.Join(", ", unsupported)}.",
                 nameof(args));
         }
 
@@ -52,11 +54,17 @@ internal static class PairedRounds
         Invoke<GlobalSetupAttribute>(type, instance);
         try
         {
-            var methods = Methods(benchmarks, instance);
-            var baseline = methods.FindIndex(m => m.Baseline);
+            // --only A,B measures those methods alone (for a profiler, say); the baseline must be one of them.
+            var only = Array.IndexOf(args, "--only") is var listed and >= 0 && listed + 1 < args.Length ? args[listed + 1].Split(',') : null;
+            var methods = Methods(only is null ? benchmarks : [.. benchmarks.Where(m => only.Contains(m.Name))], instance);
+            // --baseline Name divides by another method than the class's own baseline (the crypto floor, say).
+            var chosen = Array.IndexOf(args, "--baseline") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+            var baseline = chosen is null ? methods.FindIndex(m => m.Baseline) : methods.FindIndex(m => m.Name == chosen);
             if (baseline < 0)
             {
-                throw new ArgumentException($"{className} has no [Benchmark(Baseline = true)] method.", nameof(args));
+                throw new ArgumentException(
+                    chosen is null ? $"{className} has no [Benchmark(Baseline = true)] method." : $"{className} has no benchmark method named '{chosen}'.",
+                    nameof(args));
             }
 
             Console.WriteLine(
@@ -116,20 +124,35 @@ internal static class PairedRounds
         }
     }
 
-    private static double Measure(Func<Task<int>> send, int requests)
+    private static double Measure(Action send, int requests)
     {
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < requests; i++)
         {
-            // Every pipeline measured here completes synchronously: no wait, no thread switch.
-            send().GetAwaiter().GetResult();
+            send();
         }
 
         return Stopwatch.GetElapsedTime(started).TotalNanoseconds / requests;
     }
 
-    private static List<(string Name, bool Baseline, Func<Task<int>> Send)> Methods(List<MethodInfo> benchmarks, object instance) =>
-        [.. benchmarks.Select(method => (method.Name, method.GetCustomAttribute<BenchmarkAttribute>()!.Baseline, method.CreateDelegate<Func<Task<int>>>(instance)))];
+    private static List<(string Name, bool Baseline, Action Send)> Methods(List<MethodInfo> benchmarks, object instance) =>
+        [.. benchmarks.Select(method => (method.Name, method.GetCustomAttribute<BenchmarkAttribute>()!.Baseline, Call(method, instance)))];
+
+    // A request method is waited for (every pipeline measured here completes synchronously: no wait, no
+    // thread switch); any other method is called through a delegate of its own return type, nothing boxed.
+    private static Action Call(MethodInfo method, object instance)
+    {
+        if (method.ReturnType == typeof(Task<int>))
+        {
+            var send = method.CreateDelegate<Func<Task<int>>>(instance);
+            return () => send().GetAwaiter().GetResult();
+        }
+
+        var wrap = typeof(PairedRounds).GetMethod(nameof(Discarding), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(method.ReturnType);
+        return (Action)wrap.Invoke(null, [method.CreateDelegate(typeof(Func<>).MakeGenericType(method.ReturnType), instance)])!;
+    }
+
+    private static Action Discarding<T>(Func<T> call) => () => call();
 
     private static void Invoke<TAttribute>(Type type, object instance)
         where TAttribute : Attribute

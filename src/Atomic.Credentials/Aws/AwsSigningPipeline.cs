@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
 using Atomic.Credentials.Diagnostics;
 using Atomic.Credentials.Internal;
 using Microsoft.Extensions.Logging;
@@ -131,25 +132,55 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
             }
         }
 
-        if (headers.NonValidated.Count > 0)
+        // Each Remove parses its name and searches the headers: only those present are removed, found in one
+        // pass over the few headers a request has (a first send usually has none of them).
+        var found = Ours.None;
+        foreach (var header in headers.NonValidated)
         {
-            headers.Remove(HeaderNames.Authorization);
-            headers.Remove(SigV4Signer.DateHeader);
-            headers.Remove(SigV4Signer.SecurityTokenHeader);
-            if (state.Signer.IsS3)
-            {
-                headers.Remove(SigV4Signer.ContentSha256Header);
-            }
+            found |= OursNamed(header.Key, state.Signer.IsS3, state.Signer.MultiRegion is not null);
+        }
 
-            if (state.Signer.MultiRegion is not null)
-            {
-                headers.Remove(SigV4aSigning.RegionSetHeader);
-            }
+        if (found != Ours.None)
+        {
+            RemoveIf(headers, found, Ours.Authorization, HeaderNames.Authorization);
+            RemoveIf(headers, found, Ours.Date, SigV4Signer.DateHeader);
+            RemoveIf(headers, found, Ours.SecurityToken, SigV4Signer.SecurityTokenHeader);
+            RemoveIf(headers, found, Ours.ContentSha256, SigV4Signer.ContentSha256Header);
+            RemoveIf(headers, found, Ours.RegionSet, SigV4aSigning.RegionSetHeader);
         }
 
         if (request.RequestUri is { IsAbsoluteUri: true } uri && uri.Query.Contains("X-Amz-", StringComparison.OrdinalIgnoreCase))
         {
             request.RequestUri = PresignedQuery.Without(uri);
+        }
+    }
+
+    [Flags]
+    private enum Ours
+    {
+        None = 0,
+        Authorization = 1,
+        Date = 2,
+        SecurityToken = 4,
+        ContentSha256 = 8,
+        RegionSet = 16,
+    }
+
+    // Which of the headers a signature adds (and Strip takes off) this name is, if any; x-amz-content-sha256 is ours
+    // on S3 only, X-Amz-Region-Set with SigV4a only.
+    private static Ours OursNamed(string name, bool s3, bool multiRegion) =>
+        name.Equals(HeaderNames.Authorization, StringComparison.OrdinalIgnoreCase) ? Ours.Authorization
+        : name.Equals(SigV4Signer.DateHeader, StringComparison.OrdinalIgnoreCase) ? Ours.Date
+        : name.Equals(SigV4Signer.SecurityTokenHeader, StringComparison.OrdinalIgnoreCase) ? Ours.SecurityToken
+        : s3 && name.Equals(SigV4Signer.ContentSha256Header, StringComparison.OrdinalIgnoreCase) ? Ours.ContentSha256
+        : multiRegion && name.Equals(SigV4aSigning.RegionSetHeader, StringComparison.OrdinalIgnoreCase) ? Ours.RegionSet
+        : Ours.None;
+
+    private static void RemoveIf(HttpRequestHeaders headers, Ours found, Ours which, string name)
+    {
+        if ((found & which) != 0)
+        {
+            headers.Remove(name);
         }
     }
 

@@ -11,11 +11,17 @@ internal static class CanonicalPath
 {
     private const int StackSegments = 32;
 
+    private static readonly SearchValues<char> UnreservedOrSlash = SearchValues.Create(SigV4Encoding.UnreservedAlphabet + "/");
+
     public static void Append(ref PooledBytes output, ReadOnlySpan<char> path, bool s3)
     {
         if (path.IsEmpty)
         {
             output.Append((byte)'/');
+        }
+        else if (IsCanonical(path, s3))
+        {
+            output.Append(path);
         }
         else if (s3)
         {
@@ -26,6 +32,14 @@ internal static class CanonicalPath
             AppendNormalized(ref output, path);
         }
     }
+
+    // The usual path is its own canonical form: nothing in it to decode or encode (unreserved characters and
+    // slashes only) and, outside S3, nothing to normalize (it starts with '/', and has no empty segment and
+    // no segment starting with '.', which covers "." and ".."). Such a path is copied at once, as each rule
+    // would write it character by character.
+    private static bool IsCanonical(ReadOnlySpan<char> path, bool s3) =>
+        path.IndexOfAnyExcept(UnreservedOrSlash) < 0
+            && (s3 || (path[0] == '/' && !path.Contains("//", StringComparison.Ordinal) && !path.Contains("/.", StringComparison.Ordinal)));
 
     private static void AppendS3(ref PooledBytes output, ReadOnlySpan<char> path)
     {

@@ -16,8 +16,14 @@ internal static class CanonicalQuery
     /// <param name="extra">Parameters already in canonical form (<c>a=b&amp;c=d</c>), or empty.</param>
     public static void Append(ref PooledBytes output, ReadOnlySpan<char> query, ReadOnlySpan<byte> extra)
     {
-        if (query.IsEmpty && extra.IsEmpty)
+        if (extra.IsEmpty && !query.Contains('&'))
         {
+            // One parameter (or none): nothing to sort, written as it is canonicalized.
+            if (!query.IsEmpty)
+            {
+                AppendParameter(ref output, query);
+            }
+
             return;
         }
 
@@ -38,12 +44,9 @@ internal static class CanonicalQuery
                     continue;
                 }
 
-                var equals = pair.IndexOf('=');
                 var nameStart = scratch.Length;
-                SigV4Encoding.AppendReencoded(ref scratch, equals < 0 ? pair : pair[..equals], plusIsSpace: true);
-                var valueStart = scratch.Length;
-                SigV4Encoding.AppendReencoded(ref scratch, equals < 0 ? default : pair[(equals + 1)..], plusIsSpace: true);
-                parameters[count++] = new Parameter(nameStart, valueStart - nameStart, valueStart, scratch.Length - valueStart);
+                var valueStart = AppendParameter(ref scratch, pair) + 1;
+                parameters[count++] = new Parameter(nameStart, valueStart - 1 - nameStart, valueStart, scratch.Length - valueStart);
             }
 
             foreach (var range in extra.Split((byte)'&'))
@@ -84,6 +87,17 @@ internal static class CanonicalQuery
                 ArrayPool<Parameter>.Shared.Return(rented);
             }
         }
+    }
+
+    // "name=value" from a wire parameter, each side decoded and encoded again; returns where the '=' went.
+    private static int AppendParameter(ref PooledBytes output, ReadOnlySpan<char> pair)
+    {
+        var equals = pair.IndexOf('=');
+        SigV4Encoding.AppendReencoded(ref output, equals < 0 ? pair : pair[..equals], plusIsSpace: true);
+        var at = output.Length;
+        output.Append((byte)'=');
+        SigV4Encoding.AppendReencoded(ref output, equals < 0 ? default : pair[(equals + 1)..], plusIsSpace: true);
+        return at;
     }
 
     private readonly record struct Parameter(int NameStart, int NameLength, int ValueStart, int ValueLength);

@@ -27,6 +27,13 @@ internal struct PooledBytes : IDisposable
 
     public readonly ReadOnlySpan<byte> Slice(int start, int count) => array.AsSpan(start, count);
 
+    /// <summary>The bytes written, as text: ASCII (the usual case) widened at once, anything else decoded as UTF-8.</summary>
+    public readonly string ToText()
+    {
+        var written = Written;
+        return Ascii.IsValid(written) ? Encoding.ASCII.GetString(written) : Encoding.UTF8.GetString(written);
+    }
+
     /// <summary>Starts over in the same buffer.</summary>
     public void Reset() => length = 0;
 
@@ -54,6 +61,14 @@ internal struct PooledBytes : IDisposable
     /// <summary>Appends text as UTF-8.</summary>
     public void Append(scoped ReadOnlySpan<char> value)
     {
+        // Almost everything signed is ASCII (a path, a host, a date, a hash): narrowed at once, one byte a
+        // character, before any UTF-8 work. Text with anything else is encoded as UTF-8 from its start.
+        if (length + value.Length <= array.Length && Ascii.FromUtf16(value, array.AsSpan(length), out var narrowed) == OperationStatus.Done)
+        {
+            length += narrowed;
+            return;
+        }
+
         var max = Encoding.UTF8.GetMaxByteCount(value.Length);
         if (length + max > array.Length)
         {
@@ -66,7 +81,7 @@ internal struct PooledBytes : IDisposable
     /// <summary>Appends text as UTF-8, lower-casing ASCII letters (header names).</summary>
     public void AppendLower(scoped ReadOnlySpan<char> value)
     {
-        if (length + value.Length <= array.Length && System.Text.Ascii.ToLower(value, array.AsSpan(length), out var written) == System.Buffers.OperationStatus.Done)
+        if (length + value.Length <= array.Length && Ascii.ToLower(value, array.AsSpan(length), out var written) == OperationStatus.Done)
         {
             length += written;
             return;

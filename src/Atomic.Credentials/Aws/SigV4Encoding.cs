@@ -10,7 +10,8 @@ namespace Atomic.Credentials.Aws;
 /// </summary>
 internal static class SigV4Encoding
 {
-    private const string UnreservedAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
+    /// <summary>The characters SigV4 never encodes.</summary>
+    public const string UnreservedAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
 
     private static readonly SearchValues<byte> Unreserved = SearchValues.Create(Encoding.ASCII.GetBytes(UnreservedAlphabet));
 

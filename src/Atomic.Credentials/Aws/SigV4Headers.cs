@@ -174,9 +174,16 @@ internal static class SigV4Headers
     // SigV4: trim, and turn each run of spaces into one (obs-fold line breaks and tabs count as spaces).
     public static void AppendTrimmed(ref PooledBytes output, ReadOnlySpan<char> value)
     {
+        // Most values (a date, a hash, a host) have no space at all: nothing to trim or collapse, found in one scan.
+        if (value.IndexOfAny(Spaces) < 0)
+        {
+            output.Append(value);
+            return;
+        }
+
         value = value.Trim(" \t\r\n");
 
-        // Most values have no run of spaces and no line break: nothing to collapse, copied at once.
+        // Most others have no run of spaces and no line break: copied at once too.
         if (value.IndexOfAny('\t', '\r', '\n') < 0 && !value.Contains("  ", StringComparison.Ordinal))
         {
             output.Append(value);
@@ -255,13 +262,14 @@ internal static class SigV4Headers
         }
     }
 
-    // Canonical names are lower case and sorted by code point: compare as if lower-cased.
+    // Canonical names are lower case and sorted by code point: compare as if lower-cased. Names are ASCII
+    // tokens, lower-cased as AppendLower writes them (A-Z only).
     private static int CompareLowerCase(string x, string y)
     {
         var length = Math.Min(x.Length, y.Length);
         for (var i = 0; i < length; i++)
         {
-            var difference = char.ToLowerInvariant(x[i]) - char.ToLowerInvariant(y[i]);
+            var difference = LowerAscii(x[i]) - LowerAscii(y[i]);
             if (difference != 0)
             {
                 return difference;
@@ -270,4 +278,6 @@ internal static class SigV4Headers
 
         return x.Length - y.Length;
     }
+
+    private static int LowerAscii(char c) => char.IsAsciiLetterUpper(c) ? c | 0x20 : c;
 }

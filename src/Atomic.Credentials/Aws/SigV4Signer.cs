@@ -105,7 +105,7 @@ internal sealed class SigV4Signer
             output.Append(signed.Written);
             output.Append(", Signature="u8);
             output.AppendHex(signature);
-            headers.TryAddWithoutValidation(HeaderNames.Authorization, Encoding.UTF8.GetString(output.Written));
+            headers.TryAddWithoutValidation(HeaderNames.Authorization, output.ToText());
         }
         finally
         {
