@@ -47,8 +47,9 @@ public sealed class PostgreSqlSavedCredentialOutageTests : PostgreSqlTestBase
         var refusedAgain = Assert.ThrowsAsync<CredentialException>(() => app.SendAsync("acme/later", "later"));
         var resolvedDuringOutage = app.Received.Where(r => r.Path == "/resolved" && r.At >= down).Select(SavedCredentialApp.PasswordOf).ToList();
 
-        await Server.RestartAsync();
+        // Taken before the restart: the listener may reconnect before pg_ctl returns (it polls for readiness).
         var up = Stopwatch.GetTimestamp();
+        await Server.RestartAsync();
         var reconnected = await heard.WaitForAsync(null, up, TimeSpan.FromSeconds(10));
         var laterAfterRestart = await app.SendAsync("acme/later", "later");
 

@@ -108,6 +108,16 @@ public sealed partial class PostgreSqlSecretSweepTests : PostgreSqlTestBase
             provenBySignature.AddRange([pem.Split('\n')[2].Trim(), passphrase]);
         }
 
+        if (definition["DpopKey"]?.GetValue<string>() is { } dpopPem)
+        {
+            // A DPoP proof key: every request carries a proof (a JWT in the DPoP header) signed with it.
+            using var key = ECDsa.Create();
+            key.ImportFromPem(dpopPem);
+            var proofs = carried.Where(r => r.Headers.ContainsKey("DPoP")).Select(r => r.Headers["DPoP"].ToString()).ToList();
+            Assert.That(proofs, Is.Not.Empty.And.All.Matches<string>(proof => Verifies(proof, key)), $"{saved}: every DPoP proof is signed with the saved key");
+            provenBySignature.Add(dpopPem.Split('\n')[1].Trim());
+        }
+
         if (definition["SecretAccessKey"]?.GetValue<string>() is { } secretKey)
         {
             var signed = carried.Single(r => r.Path.StartsWith("/hook/", StringComparison.Ordinal));

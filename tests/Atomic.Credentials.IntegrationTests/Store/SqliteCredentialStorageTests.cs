@@ -36,7 +36,7 @@ public sealed class SqliteCredentialStorageTests
             Assert.That(listed[index].Fields.EnumerateObject().Select(field => field.Name), Is.EquivalentTo(all[index].PublicFields));
         }
 
-        Assert.That((await reader.Store.ListAsync("t1/")).Single().Type, Is.EqualTo(all[1].Type));
+        Assert.That((await reader.Store.ListAsync("t01/")).Single().Type, Is.EqualTo(all[1].Type));
         Assert.That(await reader.Store.DeleteAsync("t00/BasicAuth"), Is.True);
         Assert.That((await reader.Store.SaveAsync("t00/BasicAuth", all[0].Definition)).Version, Is.EqualTo(1), "a deleted name starts again");
     }
