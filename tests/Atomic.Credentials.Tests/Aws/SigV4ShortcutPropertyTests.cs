@@ -7,7 +7,7 @@ namespace Atomic.Credentials.Tests.Aws;
 /// <summary>
 /// The signer's shortcuts for the usual request (a path copied whole, a single query parameter not
 /// sorted, ASCII text narrowed without UTF-8 work, a value without spaces copied, Strip removing only
-/// the headers it finds) write exactly what the general rules write, over random inputs. The seed is
+/// the headers it finds, or clearing them all when nothing else is there) write exactly what the general rules write, over random inputs. The seed is
 /// printed; ATOMIC_SIGV4_SEED replays it.
 /// </summary>
 public sealed partial class SigV4ShortcutPropertyTests
