@@ -31,6 +31,8 @@ internal sealed class SigV4Signer
     private readonly byte[] scopeSuffix;
     private readonly byte[] encodedScopeSuffix;
     private readonly byte[] algorithm;
+    private readonly string authorizationScheme;
+    private readonly string scopeSuffixText;
     private readonly SigV4aSigning? multiRegion;
     private SigningKey? key;
     private Stamp? stamp;
@@ -49,6 +51,8 @@ internal sealed class SigV4Signer
         algorithm = Encoding.UTF8.GetBytes(multiRegion is null ? Algorithm : SigV4aSigning.Algorithm);
         scopeSuffix = Encoding.UTF8.GetBytes(multiRegion is null ? $"/{region}/{service}/aws4_request" : $"/{service}/aws4_request");
         encodedScopeSuffix = Encoded(scopeSuffix);
+        authorizationScheme = Encoding.UTF8.GetString(algorithm) + " Credential=";
+        scopeSuffixText = Encoding.UTF8.GetString(scopeSuffix);
     }
 
     /// <summary>SigV4a's parts, or null when this signer signs SigV4.</summary>
@@ -91,20 +95,7 @@ internal sealed class SigV4Signer
             Span<byte> signature = stackalloc byte[SigV4aSigning.MaxSignatureLength];
             signature = signature[..Sign(ref canonical, signing, stamp, signature)];
 
-            // The canonical request is hashed: its buffer now takes the header value.
-            ref var output = ref canonical;
-            output.Reset();
-            output.Append(algorithm);
-            output.Append(" Credential="u8);
-            output.Append(keys.AccessKeyId);
-            output.Append((byte)'/');
-            output.Append(stamp.Date8);
-            output.Append(scopeSuffix);
-            output.Append(", SignedHeaders="u8);
-            output.Append(signed.Written);
-            output.Append(", Signature="u8);
-            output.AppendHex(signature);
-            headers.TryAddWithoutValidation(HeaderNames.Authorization, output.ToText());
+            headers.TryAddWithoutValidation(HeaderNames.Authorization, AuthorizationValue(keys.AccessKeyId, stamp, signed.Written, signature));
         }
         finally
         {
@@ -116,6 +107,57 @@ internal sealed class SigV4Signer
         {
             headers.TryAddWithoutValidation(SecurityTokenHeader, keys.SessionToken);
         }
+    }
+
+    // "<algorithm> Credential=<key id>/<date>/<scope>, SignedHeaders=<list>, Signature=<hex>", made as the one
+    // string it ends as. Text is what its UTF-8 bytes (those of the canonical request and scope) read back as.
+    private string AuthorizationValue(string accessKeyId, Stamp stamp, ReadOnlySpan<byte> signedHeaders, ReadOnlySpan<byte> signature)
+    {
+        var keyId = Ascii.IsValid(accessKeyId) ? accessKeyId : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(accessKeyId));
+        var parts = new AuthorizationParts(authorizationScheme, keyId, stamp.Text.AsSpan(0, 8), scopeSuffixText, signedHeaders, signature);
+        var length = parts.Scheme.Length + parts.KeyId.Length + 1 + 8 + parts.Scope.Length + SignedHeadersLabel.Length
+            + signedHeaders.Length + SignatureLabel.Length + (signature.Length * 2);
+        return string.Create(length, parts, static (destination, parts) =>
+        {
+            var at = 0;
+            Put(destination, ref at, parts.Scheme);
+            Put(destination, ref at, parts.KeyId);
+            destination[at++] = '/';
+            Put(destination, ref at, parts.Date8);
+            Put(destination, ref at, parts.Scope);
+            Put(destination, ref at, SignedHeadersLabel);
+            // Header names are ASCII tokens (HttpHeaders checks them): widened one byte a character.
+            Ascii.ToUtf16(parts.SignedHeaders, destination[at..], out var widened);
+            at += widened;
+            Put(destination, ref at, SignatureLabel);
+            Convert.TryToHexStringLower(parts.Signature, destination[at..], out _);
+        });
+    }
+
+    private const string SignedHeadersLabel = ", SignedHeaders=";
+
+    private const string SignatureLabel = ", Signature=";
+
+    private static void Put(Span<char> destination, ref int at, ReadOnlySpan<char> text)
+    {
+        text.CopyTo(destination[at..]);
+        at += text.Length;
+    }
+
+    private readonly ref struct AuthorizationParts(
+        string scheme, string keyId, ReadOnlySpan<char> date8, string scope, ReadOnlySpan<byte> signedHeaders, ReadOnlySpan<byte> signature)
+    {
+        public string Scheme { get; } = scheme;
+
+        public string KeyId { get; } = keyId;
+
+        public ReadOnlySpan<char> Date8 { get; } = date8;
+
+        public string Scope { get; } = scope;
+
+        public ReadOnlySpan<byte> SignedHeaders { get; } = signedHeaders;
+
+        public ReadOnlySpan<byte> Signature { get; } = signature;
     }
 
     /// <summary>
