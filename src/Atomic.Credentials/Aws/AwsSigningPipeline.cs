@@ -135,12 +135,20 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         // Each Remove parses its name and searches the headers: only those present are removed, found in one
         // pass over the few headers a request has (a first send usually has none of them).
         var found = Ours.None;
+        var others = 0;
         foreach (var header in headers.NonValidated)
         {
-            found |= OursNamed(header.Key, state.Signer.IsS3, state.Signer.MultiRegion is not null);
+            var ours = OursNamed(header.Key, state.Signer.IsS3, state.Signer.MultiRegion is not null);
+            found |= ours;
+            others += ours == Ours.None ? 1 : 0;
         }
 
-        if (found != Ours.None)
+        // A re-send of a request that carries nothing but a previous signature's headers: all of them go at once.
+        if (found != Ours.None && others == 0)
+        {
+            headers.Clear();
+        }
+        else if (found != Ours.None)
         {
             RemoveIf(headers, found, Ours.Authorization, HeaderNames.Authorization);
             RemoveIf(headers, found, Ours.Date, SigV4Signer.DateHeader);

@@ -27,13 +27,6 @@ internal struct PooledBytes : IDisposable
 
     public readonly ReadOnlySpan<byte> Slice(int start, int count) => array.AsSpan(start, count);
 
-    /// <summary>The bytes written, as text: ASCII (the usual case) widened at once, anything else decoded as UTF-8.</summary>
-    public readonly string ToText()
-    {
-        var written = Written;
-        return Ascii.IsValid(written) ? Encoding.ASCII.GetString(written) : Encoding.UTF8.GetString(written);
-    }
-
     /// <summary>Starts over in the same buffer.</summary>
     public void Reset() => length = 0;
 

@@ -145,11 +145,8 @@ internal static class SigV4Headers
     {
         if (values.Count == 1)
         {
-            foreach (var value in values)
-            {
-                AppendTrimmed(ref output, value);
-            }
-
+            // One value: its text as it is, without an enumerator.
+            AppendTrimmed(ref output, values.ToString());
             return;
         }
 
@@ -241,7 +238,7 @@ internal static class SigV4Headers
     [System.Runtime.CompilerServices.InlineArray(Length)]
     private struct InlineItems
     {
-        public const int Length = 12;
+        public const int Length = 8;
         private Item first;
     }
 

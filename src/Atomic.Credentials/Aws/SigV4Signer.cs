@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Atomic.Credentials.Internal;
@@ -32,6 +31,8 @@ internal sealed class SigV4Signer
     private readonly byte[] scopeSuffix;
     private readonly byte[] encodedScopeSuffix;
     private readonly byte[] algorithm;
+    private readonly string authorizationScheme;
+    private readonly string scopeSuffixText;
     private readonly SigV4aSigning? multiRegion;
     private SigningKey? key;
     private Stamp? stamp;
@@ -50,6 +51,8 @@ internal sealed class SigV4Signer
         algorithm = Encoding.UTF8.GetBytes(multiRegion is null ? Algorithm : SigV4aSigning.Algorithm);
         scopeSuffix = Encoding.UTF8.GetBytes(multiRegion is null ? $"/{region}/{service}/aws4_request" : $"/{service}/aws4_request");
         encodedScopeSuffix = Encoded(scopeSuffix);
+        authorizationScheme = Encoding.UTF8.GetString(algorithm) + " Credential=";
+        scopeSuffixText = Encoding.UTF8.GetString(scopeSuffix);
     }
 
     /// <summary>SigV4a's parts, or null when this signer signs SigV4.</summary>
@@ -90,22 +93,9 @@ internal sealed class SigV4Signer
         {
             WriteCanonicalRequest(request, signing, ref canonical, ref signed);
             Span<byte> signature = stackalloc byte[SigV4aSigning.MaxSignatureLength];
-            signature = signature[..Sign(canonical.Written, signing, stamp, signature)];
+            signature = signature[..Sign(ref canonical, signing, stamp, signature)];
 
-            // The canonical request is hashed: its buffer now takes the header value.
-            ref var output = ref canonical;
-            output.Reset();
-            output.Append(algorithm);
-            output.Append(" Credential="u8);
-            output.Append(keys.AccessKeyId);
-            output.Append((byte)'/');
-            output.Append(stamp.Date8);
-            output.Append(scopeSuffix);
-            output.Append(", SignedHeaders="u8);
-            output.Append(signed.Written);
-            output.Append(", Signature="u8);
-            output.AppendHex(signature);
-            headers.TryAddWithoutValidation(HeaderNames.Authorization, output.ToText());
+            headers.TryAddWithoutValidation(HeaderNames.Authorization, AuthorizationValue(keys.AccessKeyId, stamp, signed.Written, signature));
         }
         finally
         {
@@ -117,6 +107,57 @@ internal sealed class SigV4Signer
         {
             headers.TryAddWithoutValidation(SecurityTokenHeader, keys.SessionToken);
         }
+    }
+
+    // "<algorithm> Credential=<key id>/<date>/<scope>, SignedHeaders=<list>, Signature=<hex>", made as the one
+    // string it ends as. Text is what its UTF-8 bytes (those of the canonical request and scope) read back as.
+    private string AuthorizationValue(string accessKeyId, Stamp stamp, ReadOnlySpan<byte> signedHeaders, ReadOnlySpan<byte> signature)
+    {
+        var keyId = Ascii.IsValid(accessKeyId) ? accessKeyId : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(accessKeyId));
+        var parts = new AuthorizationParts(authorizationScheme, keyId, stamp.Text.AsSpan(0, 8), scopeSuffixText, signedHeaders, signature);
+        var length = parts.Scheme.Length + parts.KeyId.Length + 1 + 8 + parts.Scope.Length + SignedHeadersLabel.Length
+            + signedHeaders.Length + SignatureLabel.Length + (signature.Length * 2);
+        return string.Create(length, parts, static (destination, parts) =>
+        {
+            var at = 0;
+            Put(destination, ref at, parts.Scheme);
+            Put(destination, ref at, parts.KeyId);
+            destination[at++] = '/';
+            Put(destination, ref at, parts.Date8);
+            Put(destination, ref at, parts.Scope);
+            Put(destination, ref at, SignedHeadersLabel);
+            // Header names are ASCII tokens (HttpHeaders checks them): widened one byte a character.
+            Ascii.ToUtf16(parts.SignedHeaders, destination[at..], out var widened);
+            at += widened;
+            Put(destination, ref at, SignatureLabel);
+            Convert.TryToHexStringLower(parts.Signature, destination[at..], out _);
+        });
+    }
+
+    private const string SignedHeadersLabel = ", SignedHeaders=";
+
+    private const string SignatureLabel = ", Signature=";
+
+    private static void Put(Span<char> destination, ref int at, ReadOnlySpan<char> text)
+    {
+        text.CopyTo(destination[at..]);
+        at += text.Length;
+    }
+
+    private readonly ref struct AuthorizationParts(
+        string scheme, string keyId, ReadOnlySpan<char> date8, string scope, ReadOnlySpan<byte> signedHeaders, ReadOnlySpan<byte> signature)
+    {
+        public string Scheme { get; } = scheme;
+
+        public string KeyId { get; } = keyId;
+
+        public ReadOnlySpan<char> Date8 { get; } = date8;
+
+        public string Scope { get; } = scope;
+
+        public ReadOnlySpan<byte> SignedHeaders { get; } = signedHeaders;
+
+        public ReadOnlySpan<byte> Signature { get; } = signature;
     }
 
     /// <summary>
@@ -184,7 +225,7 @@ internal sealed class SigV4Signer
                 full.Append((byte)'\n');
                 full.Append(signing.PayloadHash);
                 Span<byte> signature = stackalloc byte[SigV4aSigning.MaxSignatureLength];
-                signature = signature[..Sign(full.Written, signing, stamp, signature)];
+                signature = signature[..Sign(ref full, signing, stamp, signature)];
 
                 if (keys.SessionToken is not null && signing.SessionTokenUnsigned)
                 {
@@ -246,58 +287,33 @@ internal sealed class SigV4Signer
         output.Append((byte)'\n');
     }
 
-    // Writes the signature (HMAC for SigV4, DER ECDSA for SigV4a) and returns its length.
-    private int Sign(ReadOnlySpan<byte> canonicalRequest, in SigV4Request signing, Stamp stamp, Span<byte> signature)
+    // Writes the signature (HMAC for SigV4, DER ECDSA for SigV4a) and returns its length. The buffer holds the
+    // canonical request: it is hashed, and the string to sign is written after it in the same buffer.
+    private int Sign(ref PooledBytes buffer, in SigV4Request signing, Stamp stamp, Span<byte> signature)
     {
+        var canonicalLength = buffer.Length;
         Span<byte> hash = stackalloc byte[32];
-        ReusedHashes.Sha256(canonicalRequest, hash);
+        ReusedHashes.Sha256(buffer.Written, hash);
 
         // Algorithm "\n" date-time "\n" date "/region/service/aws4_request\n" hex(hash); SigV4a's scope has no region.
-        // Region and service are configured without a length limit: a scope too long for the stack is rented.
-        var length = StringToSignFixedLength + algorithm.Length + scopeSuffix.Length;
-        byte[]? rented = null;
-        Span<byte> toSign = length <= MaxStackStringToSign ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        try
+        buffer.Append(algorithm);
+        buffer.Append((byte)'\n');
+        buffer.Append(stamp.Full);
+        buffer.Append((byte)'\n');
+        buffer.Append(stamp.Date8);
+        buffer.Append(scopeSuffix);
+        buffer.Append((byte)'\n');
+        buffer.AppendHex(hash);
+        var toSign = buffer.Slice(canonicalLength, buffer.Length - canonicalLength);
+
+        signing.Trace?.Record(buffer.Slice(0, canonicalLength), toSign);
+        if (multiRegion is not null)
         {
-            var at = 0;
-            Put(toSign, ref at, algorithm);
-            toSign[at++] = (byte)'\n';
-            Put(toSign, ref at, stamp.Full);
-            toSign[at++] = (byte)'\n';
-            Put(toSign, ref at, stamp.Date8);
-            Put(toSign, ref at, scopeSuffix);
-            toSign[at++] = (byte)'\n';
-            Convert.TryToHexStringLower(hash, toSign[at..], out var written);
-            at += written;
-
-            signing.Trace?.Record(canonicalRequest, toSign[..at]);
-            if (multiRegion is not null)
-            {
-                return multiRegion.Sign(signing.Keys, toSign[..at], signature);
-            }
-
-            ReusedHashes.HmacSha256(SigningKeyFor(signing.Keys.SecretAccessKey, stamp.Day), toSign[..at], signature);
-            return 32;
+            return multiRegion.Sign(signing.Keys, toSign, signature);
         }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
 
-    // The string to sign without its algorithm and scope: newline, date-time line, date, two newlines, hex hash.
-    private const int StringToSignFixedLength = 1 + 16 + 1 + 8 + 1 + 64;
-
-    // The most the string to sign takes on the stack; any usual region and service fit well within it.
-    private const int MaxStackStringToSign = 512;
-
-    private static void Put(Span<byte> destination, ref int at, ReadOnlySpan<byte> value)
-    {
-        value.CopyTo(destination[at..]);
-        at += value.Length;
+        ReusedHashes.HmacSha256(SigningKeyFor(signing.Keys.SecretAccessKey, stamp.Day), toSign, signature);
+        return 32;
     }
 
     private byte[] SigningKeyFor(string secret, int day)
