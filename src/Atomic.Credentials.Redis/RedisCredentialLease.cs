@@ -6,7 +6,8 @@ namespace Atomic.Credentials.Redis;
 /// <summary>
 /// The fleet's lease in Redis: <c>SET key holder NX PX duration</c> to claim it, and a script that
 /// deletes the key only while it still holds the caller's value to release it, so a holder whose
-/// lease lapsed and was claimed by another instance cannot end that one's.
+/// lease lapsed and was claimed by another instance cannot end that one's; extending works the same way
+/// (<c>PEXPIRE</c> only while the value is the caller's).
 /// </summary>
 internal sealed class RedisCredentialLease(SharedRedisConnection connection, string? instanceName) : ICredentialLease
 {
@@ -16,6 +17,20 @@ internal sealed class RedisCredentialLease(SharedRedisConnection connection, str
         end
         return 0
         """;
+
+    private const string ExtendScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        end
+        return 0
+        """;
+
+    public async Task<bool> TryExtendAsync(string key, string holder, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var extended = await database.ScriptEvaluateAsync(ExtendScript, [Key(key)], [holder, (long)Math.Ceiling(duration.TotalMilliseconds)]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (long)extended == 1;
+    }
 
     public async Task<bool> TryAcquireAsync(string key, string holder, TimeSpan duration, CancellationToken cancellationToken)
     {

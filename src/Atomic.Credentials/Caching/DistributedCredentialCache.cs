@@ -130,7 +130,10 @@ public sealed class DistributedCredentialCache : ICredentialCache, IDisposable, 
         CachedCredential created;
         try
         {
-            created = await factory(token).ConfigureAwait(false);
+            using (election.Keep(key, ballot))
+            {
+                created = await factory(token).ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (stored is not null && CredentialLifetime.IsServable(stored, timeProvider.GetUtcNow()))
         {

@@ -49,6 +49,63 @@ internal sealed class FleetElection(SharedCredentialStore shared, DistributedCre
     public Task ReleaseAsync(string key, Ballot ballot) =>
         ballot.Holder is { } holder ? shared.ReleaseLeaseAsync(LeaseKey(key), holder) : Task.CompletedTask;
 
+    /// <summary>
+    /// While the elected instance fetches, keeps its lease from lapsing (extended every third of
+    /// <see cref="DistributedCredentialCacheOptions.LeaseDuration"/>, only while it still holds it), so a
+    /// slow identity provider does not make another instance take the lease over and ask too. Dispose
+    /// when the fetch is over; nothing is kept for an instance that was not elected.
+    /// </summary>
+    public IDisposable Keep(string key, Ballot ballot)
+    {
+        if (ballot.Holder is not { } holder)
+        {
+            return NothingKept.Instance;
+        }
+
+        var kept = new Kept();
+        _ = KeepAsync(LeaseKey(key), holder, kept.Token);
+        return kept;
+    }
+
+    private async Task KeepAsync(string leaseKey, string holder, CancellationToken stop)
+    {
+        var every = options.LeaseDuration / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(every, timeProvider, stop).ConfigureAwait(false);
+                if (stop.IsCancellationRequested || !await shared.ExtendLeaseAsync(leaseKey, holder, options.LeaseDuration).ConfigureAwait(false))
+                {
+                    return; // fetched, or the lease is not ours any more (or cannot be extended): let it lapse
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The fetch is over.
+        }
+    }
+
+    // Disposed: the keeping stops (cancelled, not disposed: a source without a timer holds nothing to free).
+    private sealed class Kept : IDisposable
+    {
+        private readonly CancellationTokenSource stop = new();
+
+        public CancellationToken Token => stop.Token;
+
+        public void Dispose() => stop.Cancel();
+    }
+
+    private sealed class NothingKept : IDisposable
+    {
+        public static readonly NothingKept Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+
     /// <summary>The lease's key in the shared store: derived from the entry's key, so it holds no secret either.</summary>
     public static string LeaseKey(string cacheKey) => cacheKey + ":lease";
 

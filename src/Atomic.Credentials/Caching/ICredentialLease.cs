@@ -26,4 +26,16 @@ public interface ICredentialLease
     /// <param name="cancellationToken">Ends the call.</param>
     /// <returns>A task that completes when the claim is released or was not this holder's.</returns>
     Task ReleaseAsync(string key, string holder, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the claim on <paramref name="key"/> last <paramref name="duration"/> from now if, and only if,
+    /// <paramref name="holder"/> still holds it: the holder keeps its lease while a slow identity provider
+    /// answers. A lease that cannot be extended (the default) simply lapses after its first duration.
+    /// </summary>
+    /// <param name="key">The lease's key.</param>
+    /// <param name="holder">The value the lease was acquired with.</param>
+    /// <param name="duration">How long the claim lasts from now if it is never released.</param>
+    /// <param name="cancellationToken">Ends the call.</param>
+    /// <returns>True when the claim was this holder's and now lasts longer; false otherwise.</returns>
+    Task<bool> TryExtendAsync(string key, string holder, TimeSpan duration, CancellationToken cancellationToken) => Task.FromResult(false);
 }

@@ -76,6 +76,10 @@ internal sealed class SharedCredentialStore : IDisposable
         lease is null || breaker.IsOpen ? Task.FromResult<bool?>(null)
         : CallAsync<bool?>("lease", key, async token => await lease.TryAcquireAsync(key, holder, duration, token).ConfigureAwait(false), options.Timeout);
 
+    /// <summary>Makes <paramref name="holder"/>'s claim on <paramref name="key"/> last <paramref name="duration"/> more; false when it is not its claim any more or the store fails.</summary>
+    public async Task<bool> ExtendLeaseAsync(string key, string holder, TimeSpan duration) =>
+        lease is not null && await CallAsync<bool?>("extend", key, async token => await lease.TryExtendAsync(key, holder, duration, token).ConfigureAwait(false), options.Timeout).ConfigureAwait(false) == true;
+
     /// <summary>Ends <paramref name="holder"/>'s claim on <paramref name="key"/>. Tried even while the breaker is open, as a write is: the claim would hold others back.</summary>
     public Task ReleaseLeaseAsync(string key, string holder) =>
         lease is null ? Task.CompletedTask : CallAsync("release", key, async token =>

@@ -61,6 +61,28 @@ public sealed class RedisLeaseTests
     }
 
     [Test]
+    public async Task Only_the_holder_extends_its_lease_and_a_lapsed_one_is_not_revived()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var lease = Lease(redis, instanceName: null);
+
+        Assert.That(await lease.TryAcquireAsync(Key, "holder", TimeSpan.FromSeconds(2), CancellationToken.None), Is.True);
+        Assert.That(await lease.TryExtendAsync(Key, "someone-else", TimeSpan.FromSeconds(60), CancellationToken.None), Is.False);
+        var ttlAfterOther = int.Parse(await redis.CliAsync("PTTL", Key), CultureInfo.InvariantCulture);
+        Assert.That(await lease.TryExtendAsync(Key, "holder", TimeSpan.FromSeconds(60), CancellationToken.None), Is.True);
+        var ttlAfterHolder = int.Parse(await redis.CliAsync("PTTL", Key), CultureInfo.InvariantCulture);
+        await lease.ReleaseAsync(Key, "holder", CancellationToken.None);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(ttlAfterOther, Is.InRange(1, 2000), "another value does not extend it");
+            Assert.That(ttlAfterHolder, Is.InRange(50_000, 60_000), "the holder's extension counts from now");
+            Assert.That(await lease.TryExtendAsync(Key, "holder", TimeSpan.FromSeconds(60), CancellationToken.None), Is.False, "released: nothing to extend");
+            Assert.That((await redis.CliAsync("EXISTS", Key)).Trim(), Is.EqualTo("0"), "an extension never creates a lease");
+        });
+    }
+
+    [Test]
     public async Task The_lease_rides_the_credential_caches_own_connection()
     {
         await using var redis = await RedisServer.StartAsync();

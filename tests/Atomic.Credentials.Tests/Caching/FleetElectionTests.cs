@@ -99,6 +99,31 @@ public sealed class FleetElectionTests
     }
 
     [Test]
+    public async Task A_holder_whose_identity_provider_is_slower_than_the_lease_keeps_it_and_the_fleet_waits()
+    {
+        var lease = new TestLease(TimeProvider.System);
+        var options = new DistributedCredentialCacheOptions { LeaseDuration = TimeSpan.FromMilliseconds(300), LeaseWait = TimeSpan.FromSeconds(10) };
+        var fleet = Enumerable.Range(0, 4).Select(_ => Instance(lease, options)).ToArray();
+
+        // The fetch takes four lease durations: without extending, a waiter would take the lapsed lease over and fetch too.
+        var served = await Task.WhenAll(fleet.SelectMany(cache => Enumerable.Range(0, 10).Select(_ =>
+            cache.GetOrCreateAsync(Key, Slow(1200), CancellationToken.None).AsTask())));
+        await Eventually(() => !lease.IsHeld(FleetElection.LeaseKey(Key)));
+        var extensionsAtRelease = lease.Extensions.Count;
+        await Task.Delay(options.LeaseDuration);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(factoryCalls, Is.EqualTo(1), "the holder kept its lease for the whole fetch");
+            Assert.That(served.Select(s => s.Value), Is.All.EqualTo("token-1"));
+            Assert.That(lease.Won, Has.Count.EqualTo(1));
+            Assert.That(lease.Extensions.Select(e => e.Holder), Is.All.EqualTo(lease.Won.Single()), "extended by its holder only");
+            Assert.That(lease.Extensions.Count(e => e.Held), Is.GreaterThanOrEqualTo(3), "about every third of the lease while the fetch ran");
+            Assert.That(lease.Extensions.Count, Is.EqualTo(extensionsAtRelease), "nothing extended once the fetch is over");
+        });
+    }
+
+    [Test]
     public async Task A_lease_that_never_lapses_makes_a_waiter_fetch_on_its_own_after_LeaseWait()
     {
         var lease = new TestLease(TimeProvider.System);

@@ -61,6 +61,26 @@ internal sealed class TestLease(TimeProvider time) : ICredentialLease
         }
     }
 
+    /// <summary>Every (holder, whether it still held the lease) extension.</summary>
+    public ConcurrentQueue<(string Holder, bool Held)> Extensions { get; } = new();
+
+    public async Task<bool> TryExtendAsync(string key, string holder, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        ThrowIfDown();
+        lock (held)
+        {
+            var holds = held.TryGetValue(key, out var current) && current.Holder == holder && current.Until > time.GetUtcNow();
+            if (holds)
+            {
+                held[key] = (holder, time.GetUtcNow() + duration);
+            }
+
+            Extensions.Enqueue((holder, holds));
+            return holds;
+        }
+    }
+
     /// <summary>Whether anyone holds <paramref name="key"/> now.</summary>
     public bool IsHeld(string key)
     {
