@@ -50,6 +50,55 @@ public sealed class DpopHandlerTests
         });
     }
 
+    [Test]
+    public async Task A_nonce_on_a_successful_api_response_is_the_one_the_next_proof_carries()
+    {
+        var answered = 0;
+        var api = new Recorder(_ =>
+        {
+            var ok = new HttpResponseMessage(HttpStatusCode.OK);
+            ok.Headers.TryAddWithoutValidation("DPoP-Nonce", "rotated-" + Interlocked.Increment(ref answered));
+            return ok;
+        });
+        using var http = OAuthTestKit.Client(DpopProofTests.Options("ES256", null), new StubHandler(_ => OAuthTestKit.Token("bound", type: "DPoP")), api);
+
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await http.GetAsync(OAuthTestKit.ApiUrl);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        var nonces = api.Requests.Select(sent => Claims(sent.Proof!).TryGetProperty("nonce", out var n) ? n.GetString() : null);
+        Assert.That(nonces, Is.EqualTo(new[] { null, "rotated-1", "rotated-2", "rotated-3" }), "each proof carries the latest nonce the API gave; no retry was needed");
+    }
+
+    [Test]
+    public async Task With_the_query_request_scheme_the_token_proof_names_GET_and_the_token_url_without_its_query()
+    {
+        var proofs = new ConcurrentQueue<(HttpMethod Method, string? Query, JsonElement Claims)>();
+        var tokenEndpoint = new StubHandler(request =>
+        {
+            proofs.Enqueue((request.Method, request.RequestUri!.Query, Claims(request)));
+            return OAuthTestKit.Token("bound", type: "DPoP");
+        });
+        var options = DpopProofTests.Options("ES256", null);
+        options.RequestScheme = OAuthRequestScheme.Query;
+        var api = new Recorder();
+        using var http = OAuthTestKit.Client(options, tokenEndpoint, api);
+
+        using var response = await http.GetAsync(OAuthTestKit.ApiUrl);
+
+        var (method, query, claims) = proofs.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(method, Is.EqualTo(HttpMethod.Get));
+            Assert.That(query, Does.Contain("grant_type=client_credentials"), "the parameters travel in the query");
+            Assert.That(claims.GetProperty("htm").GetString(), Is.EqualTo("GET"));
+            Assert.That(claims.GetProperty("htu").GetString(), Is.EqualTo(OAuthTestKit.TokenUrl), "htu leaves the query (and its secret) out");
+            Assert.That(api.Requests.Single().Authorization, Is.EqualTo("DPoP bound"));
+        });
+    }
+
     [TestCase("use_dpop_nonce", 2)]
     [TestCase("invalid_client", 1)]
     public void A_token_endpoint_refusal_with_a_nonce_is_retried_once_only_when_it_asks_for_the_nonce(string error, int expectedRequests)
