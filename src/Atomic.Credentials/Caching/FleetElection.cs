@@ -18,6 +18,7 @@ internal sealed class FleetElection(SharedCredentialStore shared, DistributedCre
     // slow down, so a fleet waiting on a slow identity provider does not hammer the store.
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ShortestKeep = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
     /// Runs the election for <paramref name="key"/>: an entry another instance shared meanwhile, or
@@ -69,7 +70,8 @@ internal sealed class FleetElection(SharedCredentialStore shared, DistributedCre
 
     private async Task KeepAsync(string leaseKey, string holder, CancellationToken stop)
     {
-        var every = options.LeaseDuration / 3;
+        // A third of the lease, but never a busy loop against the store for a lease of a few milliseconds.
+        var every = TimeSpan.FromTicks(Math.Max(options.LeaseDuration.Ticks / 3, ShortestKeep.Ticks));
         try
         {
             while (true)
