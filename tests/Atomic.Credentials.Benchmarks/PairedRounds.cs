@@ -101,17 +101,20 @@ internal static class PairedRounds
                 }
             }
 
+            // Bytes allocated a request, on this thread, over a short pass after the rounds (outside their timing).
+            var allocated = methods.Select(method => Allocated(method.Send, Math.Min(requests, 1_000))).ToArray();
+
             Console.WriteLine();
-            Console.WriteLine("| Method | Median ns | Median ratio | Ratio, 10th-90th percentile | Rounds within 1.2x |"
+            Console.WriteLine("| Method | Median ns | Median ratio | Ratio, 10th-90th percentile | Rounds within 1.2x | Allocated B |"
                 + (bytes > 0 ? " Median MiB/s |" : "") + (memory ? " Peak working set growth |" : ""));
-            Console.WriteLine("|---|---:|---:|---|---:|" + (bytes > 0 ? "---:|" : "") + (memory ? "---:|" : ""));
+            Console.WriteLine("|---|---:|---:|---|---:|---:|" + (bytes > 0 ? "---:|" : "") + (memory ? "---:|" : ""));
             for (var index = 0; index < methods.Count; index++)
             {
                 var ratios = nanos[index].Select((ns, round) => ns / nanos[baseline][round]).ToList();
                 var within = ratios.Count(r => r <= 1.2);
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"| {methods[index].Name} | {Percentile(nanos[index], 0.5):F1} | {Percentile(ratios, 0.5):F3} | {Percentile(ratios, 0.1):F3}-{Percentile(ratios, 0.9):F3} | {within} of {ratios.Count} |")
+                    $"| {methods[index].Name} | {Percentile(nanos[index], 0.5):F1} | {Percentile(ratios, 0.5):F3} | {Percentile(ratios, 0.1):F3}-{Percentile(ratios, 0.9):F3} | {within} of {ratios.Count} | {allocated[index]:F0} |")
                     + (bytes > 0 ? string.Create(CultureInfo.InvariantCulture, $" {bytes / 1048576.0 / (Percentile(nanos[index], 0.5) / 1e9):F0} |") : "")
                     + (memory ? string.Create(CultureInfo.InvariantCulture, $" {peaks[index] / 1048576.0:F1} MiB |") : ""));
             }
@@ -122,6 +125,17 @@ internal static class PairedRounds
         {
             Invoke<GlobalCleanupAttribute>(type, instance);
         }
+    }
+
+    private static double Allocated(Action send, int requests)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < requests; i++)
+        {
+            send();
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)requests;
     }
 
     private static double Measure(Action send, int requests)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Net.Http.Headers;
 
 namespace Atomic.Credentials.Aws;
@@ -32,8 +33,27 @@ internal static class SigV4Headers
             : !NeverSigned.Contains(name) && !name.StartsWith("proxy-", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Writes the canonical header block (each line ending in '\n') and the signed-header list.</summary>
-    public static void Append(HttpRequestMessage request, ref PooledBytes canonical, ref PooledBytes signed)
+    public static void Append(HttpRequestMessage request, ref PooledBytes canonical, ref PooledBytes signed) =>
+        TryAppend(request, default, ref canonical, ref signed);
+
+    /// <summary>
+    /// Writes the canonical header block and the signed-header list of <paramref name="request"/> as it will be
+    /// once <paramref name="added"/> are put on it (the signature's own headers, put on after it is made, so it
+    /// never reads back what it just wrote). Returns false, writing nothing, when the request already carries a
+    /// header of one of those names: the two would go as one line, so the caller adds its headers and calls
+    /// <see cref="Append"/>.
+    /// </summary>
+    /// <remarks><paramref name="added"/> come in canonical order, sorted by <see cref="AddedHeader.CanonicalName"/>.</remarks>
+    public static bool TryAppend(HttpRequestMessage request, ReadOnlySpan<AddedHeader> added, ref PooledBytes canonical, ref PooledBytes signed)
     {
+        if (request.Content is null && request.Headers.NonValidated.Count == 0)
+        {
+            // Nothing of the caller's to read, sort or merge (an S3 GET, HEAD or DELETE): the host comes first,
+            // since every name the signature adds starts with "x-amz-", and they come sorted.
+            AppendBare(request.RequestUri!, added, ref canonical, ref signed);
+            return true;
+        }
+
         // A Content-Type added as text is sent as given until something reads it as a typed value, and from
         // then on in HttpClient's own format ("text/plain;charset=UTF-8" becomes "text/plain; charset=UTF-8").
         // Read here, the header has that format before it is signed, whatever a later handler reads. A typed
@@ -41,7 +61,7 @@ internal static class SigV4Headers
         _ = request.Content?.Headers.ContentType;
         var content = request.Content?.Headers.NonValidated ?? default;
         var headers = request.Headers.NonValidated;
-        var needed = headers.Count + content.Count + 1;
+        var needed = headers.Count + content.Count + 1 + added.Length;
         var inline = default(InlineItems);
         var rented = needed > InlineItems.Length ? ArrayPool<Item>.Shared.Rent(needed) : null;
         var items = rented ?? (Span<Item>)inline;
@@ -51,6 +71,11 @@ internal static class SigV4Headers
             var hasHost = false;
             foreach (var header in headers)
             {
+                if (!added.IsEmpty && Named(added, header.Key))
+                {
+                    return false;
+                }
+
                 if (IsSignable(header.Key))
                 {
                     hasHost |= header.Key.Length == 4 && header.Key.Equals("host", StringComparison.OrdinalIgnoreCase);
@@ -61,6 +86,11 @@ internal static class SigV4Headers
             var hasLength = false;
             foreach (var header in content)
             {
+                if (!added.IsEmpty && Named(added, header.Key))
+                {
+                    return false;
+                }
+
                 if (header.Key.Equals("content-length", StringComparison.OrdinalIgnoreCase))
                 {
                     hasLength = true;
@@ -81,6 +111,11 @@ internal static class SigV4Headers
             if (!hasHost)
             {
                 items[count++] = new Item("host", default, Source.Host);
+            }
+
+            foreach (ref readonly var header in added)
+            {
+                items[count++] = new Item(header.Name, default, Source.Added, header.Value);
             }
 
             var sorted = items[..count];
@@ -105,6 +140,10 @@ internal static class SigV4Headers
                     case Source.ContentLength:
                         AppendNumber(ref canonical, request.Content!.Headers.ContentLength!.Value);
                         break;
+                    case Source.Added:
+                        // Alone on its line (no header of its name is on the request): the one value as it will be read.
+                        AppendTrimmed(ref canonical, item.Text!);
+                        break;
                     default:
                         AppendValues(ref canonical, item.Name, item.Values);
                         break;
@@ -120,6 +159,40 @@ internal static class SigV4Headers
                 ArrayPool<Item>.Shared.Return(rented, clearArray: true);
             }
         }
+
+        return true;
+    }
+
+    private static void AppendBare(Uri uri, ReadOnlySpan<AddedHeader> added, ref PooledBytes canonical, ref PooledBytes signed)
+    {
+        canonical.Append("host:"u8);
+        AppendHost(ref canonical, uri);
+        signed.Append("host"u8);
+        foreach (ref readonly var header in added)
+        {
+            Debug.Assert(header.CanonicalName.AsSpan().StartsWith("x-amz-"u8), "Only x-amz- headers sort after host.");
+            canonical.Append((byte)'\n');
+            canonical.Append(header.CanonicalName);
+            canonical.Append((byte)':');
+            AppendTrimmed(ref canonical, header.Value);
+            signed.Append((byte)';');
+            signed.Append(header.CanonicalName);
+        }
+
+        canonical.Append((byte)'\n');
+    }
+
+    private static bool Named(ReadOnlySpan<AddedHeader> added, string name)
+    {
+        foreach (ref readonly var header in added)
+        {
+            if (header.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // What HttpClient sends when no Host header was set: the IDN host in its ASCII form, an IPv6 literal
@@ -230,9 +303,10 @@ internal static class SigV4Headers
         Values,
         Host,
         ContentLength,
+        Added,
     }
 
-    private readonly record struct Item(string Name, HeaderStringValues Values, Source Source);
+    private readonly record struct Item(string Name, HeaderStringValues Values, Source Source, string? Text = null);
 
     // Room for a usual request's headers on the stack; more than that are rented.
     [System.Runtime.CompilerServices.InlineArray(Length)]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text;
 using Atomic.Credentials.Internal;
 
@@ -34,6 +35,13 @@ internal sealed class SigV4Signer
     private readonly string authorizationScheme;
     private readonly string scopeSuffixText;
     private readonly SigV4aSigning? multiRegion;
+    // Each thread's buffers for the canonical request and the signed-header list of the signature it is making.
+    [ThreadStatic]
+    private static byte[]? canonicalScratch;
+
+    [ThreadStatic]
+    private static byte[]? signedScratch;
+
     private SigningKey? key;
     private Stamp? stamp;
 
@@ -71,41 +79,66 @@ internal sealed class SigV4Signer
         var keys = signing.Keys;
         var headers = request.Headers;
         var stamp = StampFor(signing.Now);
-        headers.TryAddWithoutValidation(DateHeader, stamp.Text);
-        if (multiRegion is not null)
-        {
-            headers.TryAddWithoutValidation(SigV4aSigning.RegionSetHeader, multiRegion.RegionSet);
-        }
 
+        // The headers this signature adds are signed from their values and put on after: reading them back
+        // from the request would cost as much as the rest of the canonical request.
+        // In canonical order (by lower-case name): x-amz-content-sha256, x-amz-date, x-amz-region-set, x-amz-security-token.
+        var adding = default(AddedHeaders);
+        var count = 0;
         if (signing.PayloadHashHeader)
         {
-            headers.TryAddWithoutValidation(ContentSha256Header, signing.PayloadHash);
+            adding[count++] = new AddedHeader(ContentSha256Header, AddedHeader.ContentSha256, signing.PayloadHash);
+        }
+
+        adding[count++] = new AddedHeader(DateHeader, AddedHeader.Date, stamp.Text);
+        if (multiRegion is not null)
+        {
+            adding[count++] = new AddedHeader(SigV4aSigning.RegionSetHeader, AddedHeader.RegionSet, multiRegion.RegionSet);
         }
 
         if (keys.SessionToken is not null && !signing.SessionTokenUnsigned)
         {
-            headers.TryAddWithoutValidation(SecurityTokenHeader, keys.SessionToken);
+            adding[count++] = new AddedHeader(SecurityTokenHeader, AddedHeader.SecurityToken, keys.SessionToken);
         }
 
-        var canonical = new PooledBytes(1024);
-        var signed = new PooledBytes(256);
+        ReadOnlySpan<AddedHeader> added = adding[..count];
+        var canonical = PooledBytes.Take(ref canonicalScratch, 1024);
+        var signed = PooledBytes.Take(ref signedScratch, 256);
         try
         {
-            WriteCanonicalRequest(request, signing, ref canonical, ref signed);
+            WriteRequestLines(request, signing, ref canonical, extraQuery: default);
+            if (!SigV4Headers.TryAppend(request, added, ref canonical, ref signed))
+            {
+                // The caller set one of these headers itself: ours go beside it, on the line that is signed as sent.
+                Add(headers, added);
+                added = default;
+                SigV4Headers.Append(request, ref canonical, ref signed);
+            }
+
+            WriteSignedHeadersAndPayload(signing, ref canonical, signed.Written);
             Span<byte> signature = stackalloc byte[SigV4aSigning.MaxSignatureLength];
             signature = signature[..Sign(ref canonical, signing, stamp, signature)];
 
+            Add(headers, added);
             headers.TryAddWithoutValidation(HeaderNames.Authorization, AuthorizationValue(keys.AccessKeyId, stamp, signed.Written, signature));
         }
         finally
         {
-            canonical.Dispose();
-            signed.Dispose();
+            canonical.ReturnTo(ref canonicalScratch);
+            signed.ReturnTo(ref signedScratch);
         }
 
         if (keys.SessionToken is not null && signing.SessionTokenUnsigned)
         {
             headers.TryAddWithoutValidation(SecurityTokenHeader, keys.SessionToken);
+        }
+    }
+
+    private static void Add(HttpRequestHeaders headers, ReadOnlySpan<AddedHeader> added)
+    {
+        foreach (ref readonly var header in added)
+        {
+            headers.TryAddWithoutValidation(header.Name, header.Value);
         }
     }
 
@@ -220,10 +253,7 @@ internal sealed class SigV4Signer
             {
                 WriteRequestLines(request, signing, ref full, query.Written);
                 full.Append(canonical.Slice(0, headerLength));
-                full.Append((byte)'\n');
-                full.Append(signed.Written);
-                full.Append((byte)'\n');
-                full.Append(signing.PayloadHash);
+                WriteSignedHeadersAndPayload(signing, ref full, signed.Written);
                 Span<byte> signature = stackalloc byte[SigV4aSigning.MaxSignatureLength];
                 signature = signature[..Sign(ref full, signing, stamp, signature)];
 
@@ -264,12 +294,11 @@ internal sealed class SigV4Signer
         return new Uri(text + separator + parameters);
     }
 
-    private void WriteCanonicalRequest(HttpRequestMessage request, in SigV4Request signing, ref PooledBytes canonical, ref PooledBytes signed)
+    // After the canonical headers: a blank line, the signed-header list, a line break and the payload hash.
+    private static void WriteSignedHeadersAndPayload(in SigV4Request signing, ref PooledBytes canonical, ReadOnlySpan<byte> signed)
     {
-        WriteRequestLines(request, signing, ref canonical, extraQuery: default);
-        SigV4Headers.Append(request, ref canonical, ref signed);
         canonical.Append((byte)'\n');
-        canonical.Append(signed.Written);
+        canonical.Append(signed);
         canonical.Append((byte)'\n');
         canonical.Append(signing.PayloadHash);
     }

@@ -142,25 +142,9 @@ public sealed partial class SigV4ShortcutPropertyTests
         }
     }
 
-    private static void Check(Action<Random, int> property)
-    {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("ATOMIC_SIGV4_SEED"), out var fixedSeed) ? fixedSeed : Random.Shared.Next();
-        TestContext.Out.WriteLine($"seed {seed} (ATOMIC_SIGV4_SEED={seed} replays it)");
-        for (var i = 0; i < Cases; i++)
-        {
-            try
-            {
-                property(new Random(seed + i), i);
-            }
-            catch (AssertionException exception)
-            {
-                throw new AssertionException($"seed {seed + i} (ATOMIC_SIGV4_SEED={seed + i} replays it first): {exception.Message}", exception);
-            }
-        }
-    }
+    private static void Check(Action<Random, int> property) => SeededCases.Check(Cases, property);
 
-    private static string Generate(Random random, string[] pieces, int most) =>
-        string.Concat(Enumerable.Range(0, random.Next(0, most + 1)).Select(_ => pieces[random.Next(pieces.Length)]));
+    private static string Generate(Random random, string[] pieces, int most) => SeededCases.Generate(random, pieces, most);
 
     private delegate void Writer(ref PooledBytes output);
 
