@@ -143,52 +143,40 @@ internal sealed class SigV4Signer
     }
 
     // "<algorithm> Credential=<key id>/<date>/<scope>, SignedHeaders=<list>, Signature=<hex>", made as the one
-    // string it ends as. Text is what its UTF-8 bytes (those of the canonical request and scope) read back as.
+    // string it ends as. Everything before the signature is the same for every request of one key, day and
+    // signed-header list, so it is made once and kept until one of them changes; only the hex is new each time.
     private string AuthorizationValue(string accessKeyId, Stamp stamp, ReadOnlySpan<byte> signedHeaders, ReadOnlySpan<byte> signature)
     {
-        var keyId = Ascii.IsValid(accessKeyId) ? accessKeyId : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(accessKeyId));
-        var parts = new AuthorizationParts(authorizationScheme, keyId, stamp.Text.AsSpan(0, 8), scopeSuffixText, signedHeaders, signature);
-        var length = parts.Scheme.Length + parts.KeyId.Length + 1 + 8 + parts.Scope.Length + SignedHeadersLabel.Length
-            + signedHeaders.Length + SignatureLabel.Length + (signature.Length * 2);
-        return string.Create(length, parts, static (destination, parts) =>
+        var prefix = authorizationPrefix;
+        if (prefix is null || prefix.Day != stamp.Day || !string.Equals(prefix.KeyId, accessKeyId, StringComparison.Ordinal)
+            || !signedHeaders.SequenceEqual(prefix.SignedHeaders))
         {
-            var at = 0;
-            Put(destination, ref at, parts.Scheme);
-            Put(destination, ref at, parts.KeyId);
-            destination[at++] = '/';
-            Put(destination, ref at, parts.Date8);
-            Put(destination, ref at, parts.Scope);
-            Put(destination, ref at, SignedHeadersLabel);
-            // Header names are ASCII tokens (HttpHeaders checks them): widened one byte a character.
-            Ascii.ToUtf16(parts.SignedHeaders, destination[at..], out var widened);
-            at += widened;
-            Put(destination, ref at, SignatureLabel);
-            Convert.TryToHexStringLower(parts.Signature, destination[at..], out _);
+            prefix = new AuthorizationPrefix(accessKeyId, stamp.Day, signedHeaders.ToArray(), PrefixText(accessKeyId, stamp, signedHeaders));
+            authorizationPrefix = prefix;
+        }
+
+        return string.Create(prefix.Text.Length + (signature.Length * 2), new SignatureParts(prefix.Text, signature), static (destination, parts) =>
+        {
+            parts.Prefix.CopyTo(destination);
+            Convert.TryToHexStringLower(parts.Signature, destination[parts.Prefix.Length..], out _);
         });
     }
 
-    private const string SignedHeadersLabel = ", SignedHeaders=";
-
-    private const string SignatureLabel = ", Signature=";
-
-    private static void Put(Span<char> destination, ref int at, ReadOnlySpan<char> text)
+    // Text is what its UTF-8 bytes (those of the canonical request and scope) read back as; header names are
+    // ASCII tokens (HttpHeaders checks them).
+    private string PrefixText(string accessKeyId, Stamp stamp, ReadOnlySpan<byte> signedHeaders)
     {
-        text.CopyTo(destination[at..]);
-        at += text.Length;
+        var keyId = Ascii.IsValid(accessKeyId) ? accessKeyId : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(accessKeyId));
+        return $"{authorizationScheme}{keyId}/{stamp.Text.AsSpan(0, 8)}{scopeSuffixText}, SignedHeaders={Encoding.ASCII.GetString(signedHeaders)}, Signature=";
     }
 
-    private readonly ref struct AuthorizationParts(
-        string scheme, string keyId, ReadOnlySpan<char> date8, string scope, ReadOnlySpan<byte> signedHeaders, ReadOnlySpan<byte> signature)
+    private AuthorizationPrefix? authorizationPrefix;
+
+    private sealed record AuthorizationPrefix(string KeyId, int Day, byte[] SignedHeaders, string Text);
+
+    private readonly ref struct SignatureParts(string prefix, ReadOnlySpan<byte> signature)
     {
-        public string Scheme { get; } = scheme;
-
-        public string KeyId { get; } = keyId;
-
-        public ReadOnlySpan<char> Date8 { get; } = date8;
-
-        public string Scope { get; } = scope;
-
-        public ReadOnlySpan<byte> SignedHeaders { get; } = signedHeaders;
+        public string Prefix { get; } = prefix;
 
         public ReadOnlySpan<byte> Signature { get; } = signature;
     }

@@ -8,7 +8,7 @@ namespace Atomic.Credentials.Tests.Aws;
 /// signed from their values before they are put on the request, and a request with no headers of its
 /// own is written without reading or sorting anything. Over random requests, what was signed is what
 /// the request carries afterwards, read back by the general rule, and the shortcut writes exactly what
-/// adding the headers first and reading them back writes. The seed is printed; ATOMIC_SIGV4_SEED replays it.
+/// adding the headers first and reading them back writes. The seed is printed; ATOMIC_SIGV4_SEED replays the run.
 /// </summary>
 public sealed class SigV4AddedHeaderPropertyTests
 {

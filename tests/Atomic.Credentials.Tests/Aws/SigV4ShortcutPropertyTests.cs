@@ -8,7 +8,7 @@ namespace Atomic.Credentials.Tests.Aws;
 /// The signer's shortcuts for the usual request (a path copied whole, a single query parameter not
 /// sorted, ASCII text narrowed without UTF-8 work, a value without spaces copied, Strip removing only
 /// the headers it finds, or clearing them all when nothing else is there) write exactly what the general rules write, over random inputs. The seed is
-/// printed; ATOMIC_SIGV4_SEED replays it.
+/// printed; ATOMIC_SIGV4_SEED replays the run.
 /// </summary>
 public sealed partial class SigV4ShortcutPropertyTests
 {
@@ -104,6 +104,39 @@ public sealed partial class SigV4ShortcutPropertyTests
             var expected = $"AWS4-HMAC-SHA256 Credential={keyId}/20261207/{region}/{service}/aws4_request, SignedHeaders={signedHeaders}, "
                 + $"Signature={Convert.ToHexStringLower(Hmac(SigningKey(secret, "20261207", region, service), trace.StringToSign))}";
             Assert.That(request.Headers.NonValidated["Authorization"].ToString(), Is.EqualTo(expected), $"key id '{keyId}', region '{region}', service '{service}'");
+        });
+    }
+
+    [Test]
+    public void One_signer_keeps_its_authorization_prefix_only_while_key_day_and_signed_headers_stay_the_same()
+    {
+        var secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+        string[] keyIds = ["AKIDONE", "AKIDTWO", "AKIDONE2"];
+        string[] extras = ["X-Amz-Meta-A", "Accept", "X-Custom"];
+        Check((random, _) =>
+        {
+            // A run of signatures through one signer, a few keys, days and header sets in random order: each change
+            // must be seen, and what did not change reused.
+            var signer = new SigV4Signer("eu-west-1", "s3");
+            for (var step = 0; step < 8; step++)
+            {
+                var keyId = keyIds[random.Next(keyIds.Length)];
+                var now = new DateTimeOffset(2026, 12, 6 + random.Next(2), 23, 59, 58 + random.Next(2), TimeSpan.Zero);
+                using var request = new HttpRequestMessage(HttpMethod.Get, "https://bucket.s3.eu-west-1.amazonaws.com/k");
+                foreach (var extra in extras.Where(_ => random.Next(2) == 0))
+                {
+                    request.Headers.TryAddWithoutValidation(extra, "v");
+                }
+
+                var trace = new SigV4Trace();
+                signer.SignHeaders(request, new SigV4Request(new AwsKeys(keyId, secret, null), now, PayloadHash.Empty) { PayloadHashHeader = random.Next(2) == 0, Trace = trace });
+
+                var date = now.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+                var signedHeaders = trace.CanonicalRequest.Split('\n')[^2];
+                var expected = $"AWS4-HMAC-SHA256 Credential={keyId}/{date}/eu-west-1/s3/aws4_request, SignedHeaders={signedHeaders}, "
+                    + $"Signature={Convert.ToHexStringLower(Hmac(SigningKey(secret, date, "eu-west-1", "s3"), trace.StringToSign))}";
+                Assert.That(request.Headers.NonValidated["Authorization"].ToString(), Is.EqualTo(expected), $"step {step}: key id {keyId}, {now:O}");
+            }
         });
     }
 
