@@ -176,13 +176,16 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
 
     // Which of the headers a signature adds (and Strip takes off) this name is, if any; x-amz-content-sha256 is ours
     // on S3 only, X-Amz-Region-Set with SigV4a only.
-    private static Ours OursNamed(string name, bool s3, bool multiRegion) =>
-        name.Equals(HeaderNames.Authorization, StringComparison.OrdinalIgnoreCase) ? Ours.Authorization
-        : name.Equals(SigV4Signer.DateHeader, StringComparison.OrdinalIgnoreCase) ? Ours.Date
-        : name.Equals(SigV4Signer.SecurityTokenHeader, StringComparison.OrdinalIgnoreCase) ? Ours.SecurityToken
-        : s3 && name.Equals(SigV4Signer.ContentSha256Header, StringComparison.OrdinalIgnoreCase) ? Ours.ContentSha256
-        : multiRegion && name.Equals(SigV4aSigning.RegionSetHeader, StringComparison.OrdinalIgnoreCase) ? Ours.RegionSet
-        : Ours.None;
+    // The length picks the one or two names a header can be (each compared once), the usual header none at all.
+    private static Ours OursNamed(string name, bool s3, bool multiRegion) => name.Length switch
+    {
+        13 when name.Equals(HeaderNames.Authorization, StringComparison.OrdinalIgnoreCase) => Ours.Authorization,
+        10 when name.Equals(SigV4Signer.DateHeader, StringComparison.OrdinalIgnoreCase) => Ours.Date,
+        20 when name.Equals(SigV4Signer.SecurityTokenHeader, StringComparison.OrdinalIgnoreCase) => Ours.SecurityToken,
+        20 when s3 && name.Equals(SigV4Signer.ContentSha256Header, StringComparison.OrdinalIgnoreCase) => Ours.ContentSha256,
+        16 when multiRegion && name.Equals(SigV4aSigning.RegionSetHeader, StringComparison.OrdinalIgnoreCase) => Ours.RegionSet,
+        _ => Ours.None,
+    };
 
     private static void RemoveIf(HttpRequestHeaders headers, Ours found, Ours which, string name)
     {

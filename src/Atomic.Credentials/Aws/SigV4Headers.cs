@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 
 namespace Atomic.Credentials.Aws;
 
@@ -54,6 +55,14 @@ internal static class SigV4Headers
             return true;
         }
 
+        return TryAppendAll(request, added, ref canonical, ref signed);
+    }
+
+    // Every header of the request and its content, and the added ones, sorted by name. Its own method: the
+    // stack room for the headers (cleared on every call) is not paid by a request without any.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryAppendAll(HttpRequestMessage request, ReadOnlySpan<AddedHeader> added, ref PooledBytes canonical, ref PooledBytes signed)
+    {
         // A Content-Type added as text is sent as given until something reads it as a typed value, and from
         // then on in HttpClient's own format ("text/plain;charset=UTF-8" becomes "text/plain; charset=UTF-8").
         // Read here, the header has that format before it is signed, whatever a later handler reads. A typed
