@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Frozen;
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 
@@ -44,8 +43,7 @@ internal static class SigV4Headers
     /// header of one of those names: the two would go as one line, so the caller adds its headers and calls
     /// <see cref="Append"/>.
     /// </summary>
-    /// <remarks><paramref name="added"/> come in canonical order, sorted by <see cref="AddedHeader.CanonicalName"/>.</remarks>
-    public static bool TryAppend(HttpRequestMessage request, ReadOnlySpan<AddedHeader> added, ref PooledBytes canonical, ref PooledBytes signed)
+    public static bool TryAppend(HttpRequestMessage request, in AddedHeaders added, ref PooledBytes canonical, ref PooledBytes signed)
     {
         if (request.Content is null && request.Headers.NonValidated.Count == 0)
         {
@@ -61,7 +59,7 @@ internal static class SigV4Headers
     // Every header of the request and its content, and the added ones, sorted by name. Its own method: the
     // stack room for the headers (cleared on every call) is not paid by a request without any.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryAppendAll(HttpRequestMessage request, ReadOnlySpan<AddedHeader> added, ref PooledBytes canonical, ref PooledBytes signed)
+    private static bool TryAppendAll(HttpRequestMessage request, in AddedHeaders added, ref PooledBytes canonical, ref PooledBytes signed)
     {
         // A Content-Type added as text is sent as given until something reads it as a typed value, and from
         // then on in HttpClient's own format ("text/plain;charset=UTF-8" becomes "text/plain; charset=UTF-8").
@@ -70,7 +68,7 @@ internal static class SigV4Headers
         _ = request.Content?.Headers.ContentType;
         var content = request.Content?.Headers.NonValidated ?? default;
         var headers = request.Headers.NonValidated;
-        var needed = headers.Count + content.Count + 1 + added.Length;
+        var needed = headers.Count + content.Count + 1 + AddedHeaders.Slots;
         var inline = default(InlineItems);
         var rented = needed > InlineItems.Length ? ArrayPool<Item>.Shared.Rent(needed) : null;
         var items = rented ?? (Span<Item>)inline;
@@ -80,7 +78,7 @@ internal static class SigV4Headers
             var hasHost = false;
             foreach (var header in headers)
             {
-                if (!added.IsEmpty && Named(added, header.Key))
+                if (!added.IsEmpty && added.Adds(header.Key))
                 {
                     return false;
                 }
@@ -95,7 +93,7 @@ internal static class SigV4Headers
             var hasLength = false;
             foreach (var header in content)
             {
-                if (!added.IsEmpty && Named(added, header.Key))
+                if (!added.IsEmpty && added.Adds(header.Key))
                 {
                     return false;
                 }
@@ -122,9 +120,12 @@ internal static class SigV4Headers
                 items[count++] = new Item("host", default, Source.Host);
             }
 
-            foreach (ref readonly var header in added)
+            for (var slot = 0; slot < AddedHeaders.Slots; slot++)
             {
-                items[count++] = new Item(header.Name, default, Source.Added, header.Value);
+                if (added.Value(slot) is { } value)
+                {
+                    items[count++] = new Item(AddedHeaders.Name(slot), default, Source.Added, value);
+                }
             }
 
             var sorted = items[..count];
@@ -172,36 +173,29 @@ internal static class SigV4Headers
         return true;
     }
 
-    private static void AppendBare(Uri uri, ReadOnlySpan<AddedHeader> added, ref PooledBytes canonical, ref PooledBytes signed)
+    // Every name a signature adds starts with "x-amz-": they all sort after the host, in their slots' order.
+    private static void AppendBare(Uri uri, in AddedHeaders added, ref PooledBytes canonical, ref PooledBytes signed)
     {
         canonical.Append("host:"u8);
         AppendHost(ref canonical, uri);
         signed.Append("host"u8);
-        foreach (ref readonly var header in added)
+        for (var slot = 0; slot < AddedHeaders.Slots; slot++)
         {
-            Debug.Assert(header.CanonicalName.AsSpan().StartsWith("x-amz-"u8), "Only x-amz- headers sort after host.");
+            if (added.Value(slot) is not { } value)
+            {
+                continue;
+            }
+
+            var name = AddedHeaders.CanonicalName(slot);
             canonical.Append((byte)'\n');
-            canonical.Append(header.CanonicalName);
+            canonical.Append(name);
             canonical.Append((byte)':');
-            AppendTrimmed(ref canonical, header.Value);
+            AppendTrimmed(ref canonical, value);
             signed.Append((byte)';');
-            signed.Append(header.CanonicalName);
+            signed.Append(name);
         }
 
         canonical.Append((byte)'\n');
-    }
-
-    private static bool Named(ReadOnlySpan<AddedHeader> added, string name)
-    {
-        foreach (ref readonly var header in added)
-        {
-            if (header.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     // What HttpClient sends when no Host header was set: the IDN host in its ASCII form, an IPv6 literal

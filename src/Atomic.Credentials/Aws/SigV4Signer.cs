@@ -82,26 +82,11 @@ internal sealed class SigV4Signer
 
         // The headers this signature adds are signed from their values and put on after: reading them back
         // from the request would cost as much as the rest of the canonical request.
-        // In canonical order (by lower-case name): x-amz-content-sha256, x-amz-date, x-amz-region-set, x-amz-security-token.
-        var adding = default(AddedHeaders);
-        var count = 0;
-        if (signing.PayloadHashHeader)
-        {
-            adding[count++] = new AddedHeader(ContentSha256Header, AddedHeader.ContentSha256, signing.PayloadHash);
-        }
-
-        adding[count++] = new AddedHeader(DateHeader, AddedHeader.Date, stamp.Text);
-        if (multiRegion is not null)
-        {
-            adding[count++] = new AddedHeader(SigV4aSigning.RegionSetHeader, AddedHeader.RegionSet, multiRegion.RegionSet);
-        }
-
-        if (keys.SessionToken is not null && !signing.SessionTokenUnsigned)
-        {
-            adding[count++] = new AddedHeader(SecurityTokenHeader, AddedHeader.SecurityToken, keys.SessionToken);
-        }
-
-        ReadOnlySpan<AddedHeader> added = adding[..count];
+        var added = new AddedHeaders(
+            signing.PayloadHashHeader ? signing.PayloadHash : null,
+            stamp.Text,
+            multiRegion?.RegionSet,
+            signing.SessionTokenUnsigned ? null : keys.SessionToken);
         var canonical = PooledBytes.Take(ref canonicalScratch, 1024);
         var signed = PooledBytes.Take(ref signedScratch, 256);
         try
@@ -110,7 +95,7 @@ internal sealed class SigV4Signer
             if (!SigV4Headers.TryAppend(request, added, ref canonical, ref signed))
             {
                 // The caller set one of these headers itself: ours go beside it, on the line that is signed as sent.
-                Add(headers, added);
+                added.AddTo(headers);
                 added = default;
                 SigV4Headers.Append(request, ref canonical, ref signed);
             }
@@ -119,7 +104,7 @@ internal sealed class SigV4Signer
             Span<byte> signature = stackalloc byte[SigV4aSigning.MaxSignatureLength];
             signature = signature[..Sign(ref canonical, signing, stamp, signature)];
 
-            Add(headers, added);
+            added.AddTo(headers);
             headers.TryAddWithoutValidation(HeaderNames.Authorization, AuthorizationValue(keys.AccessKeyId, stamp, signed.Written, signature));
         }
         finally
@@ -131,14 +116,6 @@ internal sealed class SigV4Signer
         if (keys.SessionToken is not null && signing.SessionTokenUnsigned)
         {
             headers.TryAddWithoutValidation(SecurityTokenHeader, keys.SessionToken);
-        }
-    }
-
-    private static void Add(HttpRequestHeaders headers, ReadOnlySpan<AddedHeader> added)
-    {
-        foreach (ref readonly var header in added)
-        {
-            headers.TryAddWithoutValidation(header.Name, header.Value);
         }
     }
 
