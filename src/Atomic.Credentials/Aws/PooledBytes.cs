@@ -12,6 +12,9 @@ internal struct PooledBytes : IDisposable
     private byte[] array;
     private int length;
 
+    // A thread's kept buffer holds earlier signatures' bytes past Length: wiped whole when it goes to the pool.
+    private bool kept;
+
     public PooledBytes(int capacity)
     {
         array = ArrayPool<byte>.Shared.Rent(capacity);
@@ -22,6 +25,7 @@ internal struct PooledBytes : IDisposable
     {
         this.array = array;
         length = 0;
+        kept = true;
     }
 
     /// <summary>
@@ -36,7 +40,10 @@ internal struct PooledBytes : IDisposable
         return kept is null ? new PooledBytes(capacity) : new PooledBytes(kept);
     }
 
-    /// <summary>Keeps the buffer in an empty <paramref name="slot"/> for the thread's next use when it is not large; else returns it to the pool.</summary>
+    /// <summary>
+    /// Keeps the buffer in an empty <paramref name="slot"/> for the thread's next use when it is not large (it
+    /// stays this thread's, never handed to other code); else returns it to the pool, wiped.
+    /// </summary>
     public void ReturnTo(ref byte[]? slot)
     {
         if (slot is null && array.Length is > 0 and <= MaxKept)
@@ -44,6 +51,7 @@ internal struct PooledBytes : IDisposable
             slot = array;
             array = [];
             length = 0;
+            kept = false;
             return;
         }
 
@@ -137,22 +145,29 @@ internal struct PooledBytes : IDisposable
         length += written;
     }
 
+    /// <summary>Returns the buffer to the shared pool with what was written wiped (a canonical request can hold a session token).</summary>
     public void Dispose()
     {
         var rented = array;
+        var written = length;
         array = [];
         length = 0;
         if (rented.Length > 0)
         {
+            rented.AsSpan(0, kept ? rented.Length : written).Clear();
             ArrayPool<byte>.Shared.Return(rented);
         }
+
+        kept = false;
     }
 
     private void Grow(int extra)
     {
         var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(array.Length * 2, length + extra));
         array.AsSpan(0, length).CopyTo(bigger);
+        array.AsSpan(0, kept ? array.Length : length).Clear();
         ArrayPool<byte>.Shared.Return(array);
         array = bigger;
+        kept = false;
     }
 }
