@@ -55,7 +55,7 @@ function verifier(headers) {
   const authorization = headers.authorization ?? '';
   const ecdsa = authorization.startsWith('AWS4-ECDSA-P256-SHA256 ');
   const [, accessKeyId, credential] = /Credential=([^/]+)\/([^,]+)/.exec(authorization) ?? [];
-  const seed = (ecdsa ? /Signature=([0-9a-f]{140,144})$/ : /Signature=([0-9a-f]{64})$/).exec(authorization)?.[1];
+  const seed = (ecdsa ? /Signature=((?:[0-9a-f]{2}){8,72})$/ : /Signature=([0-9a-f]{64})$/).exec(authorization)?.[1];
   if (!credential || !seed) throw new Error('no SigV4 or SigV4a Authorization');
   if (ecdsa !== (mode === 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD') && mode !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {
     throw new Error(`${mode} does not go with ${authorization.split(' ')[0]}`);
@@ -66,7 +66,7 @@ function verifier(headers) {
     const publicKey = sigv4aPublicKey(accessKeyId);
     const prefix = `AWS4-ECDSA-P256-SHA256-PAYLOAD\n${headers['x-amz-date']}\n${credential}\n`;
     signedBy = (previous, hash, field) => {
-      if (!/^[0-9a-f]{140,144}\**$/.test(field) || field.length !== 144) throw new Error(`chunk signature field ${field} is not 144 characters of hex padded with '*'`);
+      if (!/^(?:[0-9a-f]{2}){8,72}\**$/.test(field) || field.length !== 144) throw new Error(`chunk signature field ${field} is not 144 characters of hex padded with '*'`);
       const signature = field.replace(/\*+$/, '');
       const message = Buffer.from(prefix + previous + '\n' + EMPTY + '\n' + hash);
       if (!verify('sha256', message, { key: publicKey, dsaEncoding: 'der' }, Buffer.from(signature, 'hex'))) {

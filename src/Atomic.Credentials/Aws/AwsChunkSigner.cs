@@ -6,7 +6,8 @@ namespace Atomic.Credentials.Aws;
 /// Signs the chunks of one aws-chunked body, each from the previous signature (the first from the
 /// seed signature of the headers): the signature of <c>algorithm "-PAYLOAD\n" date-time "\n" scope
 /// "\n" previous "\n" hash("") "\n" hash(chunk)</c>. SigV4: HMAC with kSigning, 64 hex characters.
-/// SigV4a: ECDSA P-256 with the derived key, DER as hex; its length varies (140 to 144 characters),
+/// SigV4a: ECDSA P-256 with the derived key, DER as hex; its length varies (at most 144 characters,
+/// usually 140 to 144, shorter when r or s happens to start with zero bytes),
 /// so on the wire it is padded with <c>'*'</c> to a fixed 144 (the length is then known up front),
 /// while the next chunk chains from the unpadded hex, as aws-c-auth and the AWS SDKs do.
 /// One string-to-sign buffer, reused for every chunk; the hashes are the signer's reused ones.

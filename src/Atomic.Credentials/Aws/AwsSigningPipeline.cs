@@ -103,7 +103,7 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         if (streaming)
         {
             // The chunks chain from the headers' signature: the hex after the last '=' of Authorization
-            // (64 characters for SigV4, 140 to 144 for SigV4a's DER).
+            // (64 characters for SigV4, at most 144 for SigV4a's DER).
             var authorization = request.Headers.NonValidated[HeaderNames.Authorization].ToString();
             ((AwsChunkedContent)request.Content!).Signer = state.Signer.ChunkSigner(keys, now, authorization.AsSpan(authorization.LastIndexOf('=') + 1));
         }
