@@ -174,6 +174,29 @@ public sealed class AwsSigV4aChunkedUploadTests
         });
     }
 
+    [Test]
+    public async Task Nothing_on_the_wire_or_in_a_failure_holds_the_secret_or_the_derived_key()
+    {
+        var (request, sink) = await SendAsync(MultiRegion(), Forward(RandomNumberGenerator.GetBytes(20_000)));
+        var cutShort = new StreamContent(new ForwardOnlyStream(new byte[10_000]));
+        cutShort.Headers.ContentLength = 20_000;
+        var failure = Assert.CatchAsync(() => SendAsync(MultiRegion(), cutShort));
+
+        var printed = new[]
+        {
+            Encoding.Latin1.GetString(sink.Body), request.ToString(), request.Content!.ToString()!, string.Join("\n", request.Headers), failure!.ToString(),
+        };
+        var d = key.ExportParameters(includePrivateParameters: true).D!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure.ToString(), Does.Contain("ended before its Content-Length"), "the failure says what happened");
+            foreach (var secret in new[] { Secret, Convert.ToHexStringLower(d), Convert.ToHexString(d), Convert.ToBase64String(d) })
+            {
+                Assert.That(printed.Where(text => text.Contains(secret, StringComparison.Ordinal)), Is.Empty, $"leaked: {secret[..4]}…");
+            }
+        });
+    }
+
     private static async Task<(HttpRequestMessage Request, ChunkedSink Sink)> SendAsync(AwsSignedRequestOptions options, HttpContent content)
     {
         var sink = new ChunkedSink();
