@@ -79,11 +79,7 @@ internal sealed class AwsChunkSigner
         }
         else
         {
-            if (!ecdsa.TrySignData(message, digest, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence, out var written))
-            {
-                throw new CryptographicException("The SigV4a chunk signature did not fit its buffer.");
-            }
-
+            var written = EcdsaDer.Sign(ecdsa, message, digest);
             Convert.TryToHexStringLower(digest[..written], toSign.AsSpan(previousAt, written * 2), out _);
             PreviousIs(written * 2);
         }
