@@ -197,11 +197,30 @@ public sealed class AwsSigV4aChunkedUploadTests
         });
     }
 
-    private static async Task<(HttpRequestMessage Request, ChunkedSink Sink)> SendAsync(AwsSignedRequestOptions options, HttpContent content)
+    [Test]
+    public async Task Over_plain_http_the_trailer_form_falls_back_to_ecdsa_signed_chunks()
+    {
+        var body = RandomNumberGenerator.GetBytes(10_000);
+
+        var (request, sink) = await SendAsync(
+            MultiRegion(configure: o => o.StreamingPayload = AwsStreamingPayload.UnsignedWithChecksumTrailer), Forward(body), "http://127.0.0.1:9000/bucket/k");
+
+        var chunks = Parse(sink.Body, Seed(request));
+        Assert.Multiple(() =>
+        {
+            Assert.That(Header(request, "x-amz-content-sha256"), Is.EqualTo("STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD"));
+            Assert.That(Header(request, "x-amz-trailer"), Is.Null);
+            Assert.That(chunks.Select(c => c.Verifies), Has.All.True);
+            Assert.That(chunks.SelectMany(c => c.Data).ToArray(), Is.EqualTo(body));
+        });
+    }
+
+    private static async Task<(HttpRequestMessage Request, ChunkedSink Sink)> SendAsync(
+        AwsSignedRequestOptions options, HttpContent content, string uri = "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/k")
     {
         var sink = new ChunkedSink();
         using var client = new HttpClient(new AwsSignatureHandler(options, timeProvider: new FakeTimeProvider(Now)) { InnerHandler = sink });
-        var request = new HttpRequestMessage(HttpMethod.Put, "https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com/k") { Content = content };
+        var request = new HttpRequestMessage(HttpMethod.Put, uri) { Content = content };
         (await client.SendAsync(request)).Dispose();
         return (request, sink);
     }
