@@ -37,16 +37,7 @@ public class AwsSigV4aBenchmarks
 
         public Signing(AwsSigningAlgorithm algorithm)
         {
-            var multiRegion = algorithm == AwsSigningAlgorithm.SigV4a;
-            pipeline = new AwsSignatureHandler(new AwsSignedRequestOptions
-            {
-                AccessKeyId = AwsBenchmarkCredential.AccessKeyId,
-                SecretAccessKey = AwsBenchmarkCredential.SecretAccessKey,
-                Service = "s3",
-                Region = multiRegion ? string.Empty : "eu-west-1",
-                SigningAlgorithm = algorithm,
-                RegionSet = multiRegion ? ["*"] : [],
-            }).Pipeline;
+            pipeline = AwsBenchmarkCredential.Pipeline(algorithm);
             state = pipeline.Current;
         }
 

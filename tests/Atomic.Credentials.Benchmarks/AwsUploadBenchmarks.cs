@@ -70,7 +70,7 @@ public class AwsUploadBenchmarks
     {
         await using (file.ConfigureAwait(false))
         {
-            using var content = new StreamContent(chunked ? new ForwardOnly(file) : file);
+            using var content = new StreamContent(chunked ? new ForwardOnlyStream(file) : file);
             content.Headers.ContentLength = Size;
             using var request = new HttpRequestMessage(HttpMethod.Put, AwsBenchmarkCredential.Upload) { Content = content };
             await pipeline.SignAsync(state, request, query: false, 0, CancellationToken.None).ConfigureAwait(false);
@@ -80,32 +80,4 @@ public class AwsUploadBenchmarks
     }
 
     private FileStream Open() => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-
-    /// <summary>The file as a network body would come: forward only, so the signer cannot rewind it.</summary>
-    private sealed class ForwardOnly(Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

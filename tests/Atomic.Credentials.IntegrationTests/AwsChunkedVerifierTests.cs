@@ -7,7 +7,8 @@ namespace Atomic.Credentials.IntegrationTests;
 
 /// <summary>
 /// aws-chunked uploads checked chunk by chunk by a verifier of our own (tests/peers/aws-chunked-verifier.mjs,
-/// node:crypto): s3rver decodes the framing but checks no chunk signature.
+/// node:crypto): s3rver decodes the framing but checks no chunk signature. SigV4 (HMAC) and SigV4a (ECDSA,
+/// verified with the public key the verifier derives from the secret by the spec's KDF).
 /// </summary>
 [NonParallelizable]
 public sealed class AwsChunkedVerifierTests
@@ -96,6 +97,37 @@ public sealed class AwsChunkedVerifierTests
         });
     }
 
+    [Test]
+    public async Task Every_sigv4a_chunk_of_a_body_that_cannot_be_rewound_verifies()
+    {
+        const long length = 20L << 20;
+        using var client = Client(64 * 1024, corruptAt: null, AwsSigningAlgorithm.SigV4a);
+
+        using var response = await PutGeneratedAsync(client, "mrap.bin", length);
+
+        var (bytes, chunks, sha256) = await verifier.AcceptedAsync(response);
+        Assert.Multiple(() =>
+        {
+            Assert.That(bytes, Is.EqualTo(length));
+            Assert.That(chunks, Is.EqualTo((length / (64 * 1024)) + 1));
+            Assert.That(sha256, Is.EqualTo(GeneratedStream.Sha256(length)));
+        });
+    }
+
+    [Test]
+    public async Task One_altered_byte_in_a_sigv4a_chunk_is_rejected()
+    {
+        using var client = Client(64 * 1024, corruptAt: 300_000, AwsSigningAlgorithm.SigV4a);
+
+        using var response = await PutGeneratedAsync(client, "mrap-altered.bin", 1L << 20);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("chunk signature").And.Contain("does not verify"));
+        });
+    }
+
     private async Task<HttpResponseMessage> PutGeneratedAsync(HttpClient client, string key, long length)
     {
         using var content = new StreamContent(new GeneratedStream(length));
@@ -103,12 +135,17 @@ public sealed class AwsChunkedVerifierTests
         return await client.PutAsync(new Uri(verifier.Bucket, key), content);
     }
 
-    private static HttpClient Client(int chunkSize, long? corruptAt)
+    private static HttpClient Client(int chunkSize, long? corruptAt, AwsSigningAlgorithm algorithm = AwsSigningAlgorithm.SigV4)
     {
         var options = new AwsSignedRequestOptions
         {
             AccessKeyId = "AKIDATOMICTEST", SecretAccessKey = Secret, Service = "s3", Region = "us-east-1", ChunkSize = chunkSize,
         };
+        if (algorithm == AwsSigningAlgorithm.SigV4a)
+        {
+            (options.SigningAlgorithm, options.RegionSet, options.Region) = (algorithm, ["*"], string.Empty);
+        }
+
         HttpMessageHandler inner = new SocketsHttpHandler();
         if (corruptAt is { } offset)
         {

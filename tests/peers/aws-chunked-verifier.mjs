@@ -1,11 +1,14 @@
 // A verifier of aws-chunked uploads on 127.0.0.1 (s3rver decodes the framing but checks no chunk
 // signature): every chunk signature of STREAMING-AWS4-HMAC-SHA256-PAYLOAD is recomputed from the
-// seed in Authorization with node:crypto, and the checksum trailer of STREAMING-UNSIGNED-PAYLOAD-TRAILER
+// seed in Authorization with node:crypto; so is every ECDSA chunk signature of SigV4a's
+// STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, with the public key derived here from the access key id and
+// secret by the spec's KDF (each field 144 characters, '*'-padded; the chain runs over the unpadded hex);
+// and the checksum trailer of STREAMING-UNSIGNED-PAYLOAD-TRAILER
 // (crc32, crc32c or sha256) from the decoded bytes. Reads the body as it streams, holding one chunk.
 // Answers 200 {"bytes":…,"sha256":…,"chunks":…} or 403 {"error":…}.
 // Listens on https when given a certificate and its key (PEM files): the trailer form is sent over https only.
 // Prints one line: READY {"port":…}. Usage: node aws-chunked-verifier.mjs <secretAccessKey> [cert.pem key.pem]
-import { createHash, createHmac } from 'node:crypto';
+import { createECDH, createHash, createHmac, createPublicKey, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -27,27 +30,70 @@ const crc32c = (data, previous = 0) => {
 const EMPTY = createHash('sha256').update('').digest('hex');
 const hmac = (key, data) => createHmac('sha256', key).update(data).digest();
 
+// SigV4a's key: NIST SP 800-108 counter-mode KDF with HMAC-SHA256 over "AWS4A" + secret, a candidate kept when
+// it is at most n - 2 (P-256's order), d = candidate + 1; the public point computed from d.
+const ORDER_MINUS_TWO = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254fn;
+function sigv4aPublicKey(accessKeyId) {
+  for (let counter = 1; counter <= 254; counter++) {
+    const input = Buffer.concat([
+      Buffer.from([0, 0, 0, 1]), Buffer.from('AWS4-ECDSA-P256-SHA256'), Buffer.from([0]),
+      Buffer.from(accessKeyId), Buffer.from([counter, 0, 0, 1, 0]),
+    ]);
+    const candidate = BigInt('0x' + hmac('AWS4A' + secretAccessKey, input).toString('hex'));
+    if (candidate > ORDER_MINUS_TWO) continue;
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from((candidate + 1n).toString(16).padStart(64, '0'), 'hex'));
+    const point = ecdh.getPublicKey();
+    const jwk = { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') };
+    return createPublicKey({ key: jwk, format: 'jwk' });
+  }
+  throw new Error('no SigV4a key for these credentials');
+}
+
 function verifier(headers) {
   const mode = headers['x-amz-content-sha256'];
   const authorization = headers.authorization ?? '';
-  const credential = /Credential=[^/]+\/([^,]+)/.exec(authorization)?.[1];
-  const seed = /Signature=([0-9a-f]{64})/.exec(authorization)?.[1];
-  if (!credential || !seed) throw new Error('no SigV4 Authorization');
-  const [date, region, service] = credential.split('/');
-  const key = hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), service), 'aws4_request');
-  const prefix = `AWS4-HMAC-SHA256-PAYLOAD\n${headers['x-amz-date']}\n${credential}\n`;
+  const ecdsa = authorization.startsWith('AWS4-ECDSA-P256-SHA256 ');
+  const [, accessKeyId, credential] = /Credential=([^/]+)\/([^,]+)/.exec(authorization) ?? [];
+  const seed = (ecdsa ? /Signature=((?:[0-9a-f]{2}){8,72})$/ : /Signature=([0-9a-f]{64})$/).exec(authorization)?.[1];
+  if (!credential || !seed) throw new Error('no SigV4 or SigV4a Authorization');
+  if (ecdsa !== (mode === 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD') && mode !== 'STREAMING-UNSIGNED-PAYLOAD-TRAILER') {
+    throw new Error(`${mode} does not go with ${authorization.split(' ')[0]}`);
+  }
+  let signedBy;
+  if (ecdsa) {
+    // date/service/aws4_request: SigV4a's scope has no region.
+    const publicKey = sigv4aPublicKey(accessKeyId);
+    const prefix = `AWS4-ECDSA-P256-SHA256-PAYLOAD\n${headers['x-amz-date']}\n${credential}\n`;
+    signedBy = (previous, hash, field) => {
+      if (!/^(?:[0-9a-f]{2}){8,72}\**$/.test(field) || field.length !== 144) throw new Error(`chunk signature field ${field} is not 144 characters of hex padded with '*'`);
+      const signature = field.replace(/\*+$/, '');
+      const message = Buffer.from(prefix + previous + '\n' + EMPTY + '\n' + hash);
+      if (!verify('sha256', message, { key: publicKey, dsaEncoding: 'der' }, Buffer.from(signature, 'hex'))) {
+        throw new Error(`chunk signature ${signature} does not verify`);
+      }
+      return signature;
+    };
+  } else {
+    const [date, region, service] = credential.split('/');
+    const key = hmac(hmac(hmac(hmac('AWS4' + secretAccessKey, date), region), service), 'aws4_request');
+    const prefix = `AWS4-HMAC-SHA256-PAYLOAD\n${headers['x-amz-date']}\n${credential}\n`;
+    signedBy = (previous, hash, signature) => {
+      const expected = hmac(key, prefix + previous + '\n' + EMPTY + '\n' + hash).toString('hex');
+      if (signature !== expected) throw new Error(`chunk signature ${signature} is not ${expected}`);
+      return expected;
+    };
+  }
   let previous = seed;
   let crc = 0;
   let crcc = 0;
   const sha = createHash('sha256');
   return {
-    signed: mode === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    signed: mode === 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' || mode === 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD',
     trailer: mode === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' ? headers['x-amz-trailer'] : null,
     chunk(data, signature) {
       if (this.signed) {
-        const expected = hmac(key, prefix + previous + '\n' + EMPTY + '\n' + createHash('sha256').update(data).digest('hex')).toString('hex');
-        if (signature !== expected) throw new Error(`chunk signature ${signature} is not ${expected}`);
-        previous = expected;
+        previous = signedBy(previous, createHash('sha256').update(data).digest('hex'), signature);
       }
       crc = crc32(data, crc);
       if (this.trailer === 'x-amz-checksum-crc32c') crcc = crc32c(data, crcc);

@@ -7,7 +7,8 @@ namespace Atomic.Credentials.Aws;
 /// <summary>
 /// A body that cannot be rewound, sent once as aws-chunked chunks: each chunk is read from the
 /// original stream into one pooled buffer, signed, framed
-/// (<c>hex(size);chunk-signature=sig\r\n data \r\n</c>) and written, then the final empty chunk;
+/// (<c>hex(size);chunk-signature=sig\r\n data \r\n</c>, the signature field of a fixed width:
+/// 64 for SigV4, 144 for SigV4a) and written, then the final empty chunk;
 /// or, with a checksum trailer, framed unsigned (<c>hex(size)\r\n data \r\n</c>) and ended by
 /// <c>0\r\n x-amz-checksum-…:base64\r\n \r\n</c>.
 /// Memory stays at one chunk whatever the body's size. Carries the original content's headers,
@@ -17,18 +18,21 @@ internal sealed class AwsChunkedContent : HttpContent
 {
     public const string Encoding = "aws-chunked";
 
-    // "ffffffff;chunk-signature=" + 64 hex + "\r\n": the most a chunk's header line takes.
-    private const int HeaderRoom = 8 + 17 + 64 + 2;
-    private const int SignatureLength = 64;
+    // "ffffffff;chunk-signature=" + the widest signature field + "\r\n": the most a chunk's header line takes.
+    private const int HeaderRoom = 8 + 17 + AwsChunkSigner.EcdsaWidth + 2;
 
     private readonly Stream source;
     private readonly int chunkSize;
     private readonly ChecksumTrailer? trailer;
+    private readonly int signatureWidth;
     private int started;
 
-    public AwsChunkedContent(HttpContent original, Stream source, long decodedLength, int chunkSize, ChecksumTrailer? trailer = null)
+    // signatureWidth: each chunk's signature field, AwsChunkSigner.HmacWidth or EcdsaWidth; unused with a trailer
+    // (the chunks are then unsigned).
+    public AwsChunkedContent(HttpContent original, Stream source, long decodedLength, int chunkSize, ChecksumTrailer? trailer, int signatureWidth)
     {
         this.trailer = trailer;
+        this.signatureWidth = signatureWidth;
         Original = original;
         this.source = source;
         DecodedLength = decodedLength;
@@ -42,7 +46,7 @@ internal sealed class AwsChunkedContent : HttpContent
         }
 
         Headers.ContentEncoding.Add(Encoding);
-        Headers.ContentLength = EncodedLength(decodedLength, chunkSize, trailer);
+        Headers.ContentLength = EncodedLength(decodedLength, chunkSize, trailer, signatureWidth);
     }
 
     /// <summary>The content this one wraps (disposed with it).</summary>
@@ -57,19 +61,19 @@ internal sealed class AwsChunkedContent : HttpContent
     public bool Started => Volatile.Read(ref started) != 0;
 
     /// <summary>The length on the wire of <paramref name="decodedLength"/> bytes sent in chunks of <paramref name="chunkSize"/>.</summary>
-    public static long EncodedLength(long decodedLength, int chunkSize, ChecksumTrailer? trailer = null)
+    public static long EncodedLength(long decodedLength, int chunkSize, ChecksumTrailer? trailer, int signatureWidth)
     {
-        var signed = trailer is null;
+        var signed = trailer is null ? signatureWidth : 0;
         var full = decodedLength / chunkSize;
         var rest = (int)(decodedLength % chunkSize);
 
         // The final chunk: signed, an empty chunk; unsigned, "0\r\n", the trailer line and "\r\n".
-        var length = (full * FramedLength(chunkSize, signed)) + (signed ? FramedLength(0, signed) : 3 + trailer!.LineLength + 2);
+        var length = (full * FramedLength(chunkSize, signed)) + (trailer is null ? FramedLength(0, signed) : 3 + trailer.LineLength + 2);
         return rest > 0 ? length + FramedLength(rest, signed) : length;
     }
 
-    // hex(size) [";chunk-signature=" sig] "\r\n" data "\r\n"
-    private static long FramedLength(int size, bool signed) => HexDigits(size) + (signed ? 17 + SignatureLength : 0) + 2 + size + 2;
+    // hex(size) [";chunk-signature=" sig] "\r\n" data "\r\n"; an unsigned chunk's signature width is 0.
+    private static long FramedLength(int size, int signatureWidth) => HexDigits(size) + (signatureWidth > 0 ? 17 + signatureWidth : 0) + 2 + size + 2;
 
     private static int HexDigits(int size) => size == 0 ? 1 : (32 - int.LeadingZeroCount(size) + 3) / 4;
 
@@ -98,7 +102,7 @@ internal sealed class AwsChunkedContent : HttpContent
             {
                 var size = (int)Math.Min(chunkSize, remaining);
                 await FillAsync(buffer.AsMemory(HeaderRoom, size), cancellationToken).ConfigureAwait(false);
-                var start = Frame(signer, trailer, buffer, size);
+                var start = Frame(signer, trailer, buffer, size, signatureWidth);
                 await stream.WriteAsync(buffer.AsMemory(start, HeaderRoom - start + size + 2), cancellationToken).ConfigureAwait(false);
                 remaining -= size;
             }
@@ -110,7 +114,7 @@ internal sealed class AwsChunkedContent : HttpContent
 
             if (trailer is null)
             {
-                var final = Frame(signer, null, buffer, 0);
+                var final = Frame(signer, null, buffer, 0, signatureWidth);
                 await stream.WriteAsync(buffer.AsMemory(final, HeaderRoom - final + 2), cancellationToken).ConfigureAwait(false);
             }
             else
@@ -129,7 +133,7 @@ internal sealed class AwsChunkedContent : HttpContent
 
     // Signs (or adds to the checksum) the chunk at buffer[HeaderRoom..+size], writes its header line just
     // before it and "\r\n" after; returns where the frame starts.
-    private static int Frame(AwsChunkSigner? signer, ChecksumTrailer? trailer, byte[] buffer, int size)
+    private static int Frame(AwsChunkSigner? signer, ChecksumTrailer? trailer, byte[] buffer, int size, int signatureWidth)
     {
         var data = buffer.AsSpan(HeaderRoom, size);
         var digits = HexDigits(size);
@@ -143,14 +147,12 @@ internal sealed class AwsChunkedContent : HttpContent
             return plain;
         }
 
-        Span<byte> signature = stackalloc byte[SignatureLength];
-        signer!.Sign(data, signature);
-        var start = HeaderRoom - (digits + 17 + SignatureLength + 2);
+        var start = HeaderRoom - (digits + 17 + signatureWidth + 2);
         var line = buffer.AsSpan(start, HeaderRoom - start);
         size.TryFormat(line, out _, "x", CultureInfo.InvariantCulture);
         ";chunk-signature="u8.CopyTo(line[digits..]);
-        signature.CopyTo(line[(digits + 17)..]);
-        "\r\n"u8.CopyTo(line[(digits + 17 + SignatureLength)..]);
+        signer!.Sign(data, line.Slice(digits + 17, signatureWidth));
+        "\r\n"u8.CopyTo(line[(digits + 17 + signatureWidth)..]);
         "\r\n"u8.CopyTo(buffer.AsSpan(HeaderRoom + size));
         return start;
     }
@@ -171,7 +173,7 @@ internal sealed class AwsChunkedContent : HttpContent
 
     protected override bool TryComputeLength(out long length)
     {
-        length = EncodedLength(DecodedLength, chunkSize, trailer);
+        length = EncodedLength(DecodedLength, chunkSize, trailer, signatureWidth);
         return true;
     }
 

@@ -69,7 +69,8 @@ public sealed class AwsSignedRequestOptions : CredentialOptions
     public AwsPayloadSigning PayloadSigning { get; set; } = AwsPayloadSigning.Signed;
 
     /// <summary>
-    /// When a signed body is sent as aws-chunked signed chunks (<c>STREAMING-AWS4-HMAC-SHA256-PAYLOAD</c>),
+    /// When a signed body is sent as aws-chunked signed chunks (<c>STREAMING-AWS4-HMAC-SHA256-PAYLOAD</c>, or
+    /// <c>STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD</c> with SigV4a),
     /// read once in memory bounded by <see cref="ChunkSize"/>. Default <see cref="AwsChunkedUpload.WhenNotSeekable"/>:
     /// only a body that cannot be rewound and whose length is known (<c>Content-Length</c>) is chunked;
     /// seekable bodies are hashed and rewound as before. Header mode only.

@@ -97,14 +97,15 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
             return state.Signer.SignQuery(request, new SigV4Request(keys, now, payload) { ExpiresSeconds = expiresSeconds });
         }
 
-        var streaming = ReferenceEquals(payload, PayloadHash.StreamingSigned);
+        var streaming = ReferenceEquals(payload, state.Signer.StreamingPayload);
         var chunked = streaming || ReferenceEquals(payload, PayloadHash.StreamingUnsignedTrailer);
         state.Signer.SignHeaders(request, new SigV4Request(keys, now, payload) { PayloadHashHeader = state.Signer.IsS3 || chunked });
         if (streaming)
         {
-            // The chunks chain from the headers' signature: the last 64 characters of Authorization.
+            // The chunks chain from the headers' signature: the hex after the last '=' of Authorization
+            // (64 characters for SigV4, at most 144 for SigV4a's DER).
             var authorization = request.Headers.NonValidated[HeaderNames.Authorization].ToString();
-            ((AwsChunkedContent)request.Content!).Signer = state.Signer.ChunkSigner(keys, now, authorization.AsSpan(authorization.Length - 64));
+            ((AwsChunkedContent)request.Content!).Signer = state.Signer.ChunkSigner(keys, now, authorization.AsSpan(authorization.LastIndexOf('=') + 1));
         }
 
         return null;
@@ -279,11 +280,11 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
         if (!query && state.ChunkedUpload != AwsChunkedUpload.Never && content.Headers.ContentLength is { } length)
         {
             var trailer = state.ChecksumTrailer && request.RequestUri!.Scheme == Uri.UriSchemeHttps ? new ChecksumTrailer(state.TrailerChecksum) : null;
-            request.Content = new AwsChunkedContent(content, stream, length, state.ChunkSize, trailer);
+            request.Content = new AwsChunkedContent(content, stream, length, state.ChunkSize, trailer, state.Signer.ChunkSignatureWidth);
             request.Headers.TryAddWithoutValidation(SigV4Signer.DecodedLengthHeader, length.ToString(CultureInfo.InvariantCulture));
             if (trailer is null)
             {
-                return PayloadHash.StreamingSigned;
+                return state.Signer.StreamingPayload;
             }
 
             request.Headers.TryAddWithoutValidation(SigV4Signer.TrailerHeader, trailer.Name);

@@ -17,8 +17,7 @@ internal sealed class AwsSigningState(AwsSignedRequestOptions options) : Credent
 
     public bool UnsignedPayload { get; } = options.PayloadSigning == AwsPayloadSigning.Unsigned;
 
-    // aws-chunked signed chunks chain SigV4 HMAC signatures: a SigV4a body is hashed whole, never chunked.
-    public AwsChunkedUpload ChunkedUpload { get; } = options.SigningAlgorithm == AwsSigningAlgorithm.SigV4a ? AwsChunkedUpload.Never : options.ChunkedUpload;
+    public AwsChunkedUpload ChunkedUpload { get; } = options.ChunkedUpload;
 
     public int ChunkSize { get; } = options.ChunkSize;
 

@@ -3,7 +3,10 @@ namespace Atomic.Credentials;
 /// <summary>How a body sent in aws-chunked chunks (see <see cref="AwsChunkedUpload"/>) is protected.</summary>
 public enum AwsStreamingPayload
 {
-    /// <summary><c>STREAMING-AWS4-HMAC-SHA256-PAYLOAD</c>: every chunk signed, chained from the headers' signature.</summary>
+    /// <summary>
+    /// <c>STREAMING-AWS4-HMAC-SHA256-PAYLOAD</c> (SigV4) or <c>STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD</c> (SigV4a):
+    /// every chunk signed, chained from the headers' signature.
+    /// </summary>
     SignedChunks = 0,
 
     /// <summary>

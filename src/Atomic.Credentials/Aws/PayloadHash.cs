@@ -12,6 +12,7 @@ internal static class PayloadHash
     public const string Empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     public const string Unsigned = "UNSIGNED-PAYLOAD";
     public const string StreamingSigned = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+    public const string StreamingEcdsaSigned = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD";
     public const string StreamingUnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 
     private const int BlockSize = 128 * 1024;

@@ -158,9 +158,16 @@ internal sealed class SigV4Signer
         public ReadOnlySpan<byte> Signature { get; } = signature;
     }
 
+    /// <summary>The <c>x-amz-content-sha256</c> of a body sent as signed chunks by this signer.</summary>
+    public string StreamingPayload => multiRegion is null ? PayloadHash.StreamingSigned : PayloadHash.StreamingEcdsaSigned;
+
+    /// <summary>The width of each chunk's signature field on the wire.</summary>
+    public int ChunkSignatureWidth => multiRegion is null ? AwsChunkSigner.HmacWidth : AwsChunkSigner.EcdsaWidth;
+
     /// <summary>
     /// The signer of an aws-chunked body's chunks, chained from <paramref name="seedSignature"/> (the
-    /// signature <see cref="SignHeaders"/> just made with the same keys and instant).
+    /// signature <see cref="SignHeaders"/> just made with the same keys and instant): HMAC for SigV4,
+    /// ECDSA with the derived key for SigV4a.
     /// </summary>
     public AwsChunkSigner ChunkSigner(in AwsKeys keys, DateTimeOffset now, ReadOnlySpan<char> seedSignature)
     {
@@ -168,7 +175,9 @@ internal sealed class SigV4Signer
         var scope = new byte[8 + scopeSuffix.Length];
         stamp.Date8.CopyTo(scope);
         scopeSuffix.CopyTo(scope.AsSpan(8));
-        return new AwsChunkSigner(SigningKeyFor(keys.SecretAccessKey, stamp.Day), stamp.Full, scope, seedSignature);
+        return multiRegion is null
+            ? new AwsChunkSigner(SigningKeyFor(keys.SecretAccessKey, stamp.Day), stamp.Full, scope, seedSignature)
+            : new AwsChunkSigner(multiRegion.KeyFor(keys).Key, stamp.Full, scope, seedSignature);
     }
 
     /// <summary>Returns the request's URI with the presign parameters and signature added to its query.</summary>

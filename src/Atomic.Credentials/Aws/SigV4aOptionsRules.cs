@@ -32,11 +32,6 @@ internal static class SigV4aOptionsRules
                 errors.Add(field, "must be a region name or a pattern of one (letters, digits, '-' and '*'), e.g. us-east-1 or *");
             }
         }
-
-        if (options.ChunkedUpload == AwsChunkedUpload.Always)
-        {
-            errors.Add(nameof(options.ChunkedUpload), "must be WhenNotSeekable or Never with SigningAlgorithm SigV4a (aws-chunked signed chunks are SigV4 only)");
-        }
     }
 
     /// <summary>SigV4: a region set would be silently ignored, so it is refused.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Atomic.Credentials.Aws;
@@ -14,7 +13,7 @@ internal sealed class SigV4aSigning
     public const string RegionSetHeader = "X-Amz-Region-Set";
 
     /// <summary>A DER-encoded P-256 signature takes at most 72 bytes.</summary>
-    public const int MaxSignatureLength = 72;
+    public const int MaxSignatureLength = EcdsaDer.MaxLength;
 
     private SigV4aKey? key;
 
@@ -32,15 +31,7 @@ internal sealed class SigV4aSigning
     public byte[] EncodedRegionSet { get; }
 
     /// <summary>Signs the string to sign's SHA-256 into <paramref name="signature"/>; returns the signature's length.</summary>
-    public int Sign(in AwsKeys keys, ReadOnlySpan<byte> stringToSign, Span<byte> signature)
-    {
-        if (!KeyFor(keys).Key.TrySignData(stringToSign, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence, out var written))
-        {
-            throw new CryptographicException("The SigV4a signature did not fit its buffer.");
-        }
-
-        return written;
-    }
+    public int Sign(in AwsKeys keys, ReadOnlySpan<byte> stringToSign, Span<byte> signature) => EcdsaDer.Sign(KeyFor(keys).Key, stringToSign, signature);
 
     /// <summary>The derived key for these credentials, derived again only when they change.</summary>
     public SigV4aKey KeyFor(in AwsKeys keys)

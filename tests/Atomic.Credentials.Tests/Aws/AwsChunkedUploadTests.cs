@@ -28,7 +28,7 @@ public sealed class AwsChunkedUploadTests
         {
             AccessKeyId = "AKIAIOSFODNN7EXAMPLE", SecretAccessKey = ExampleSecret, Service = "s3", Region = "us-east-1",
         };
-        var sink = new Sink();
+        var sink = new ChunkedSink();
         using var client = new HttpClient(new AwsSignatureHandler(options, timeProvider: new FakeTimeProvider(new DateTimeOffset(2013, 5, 24, 0, 0, 0, TimeSpan.Zero))) { InnerHandler = sink });
         using var request = new HttpRequestMessage(HttpMethod.Put, "https://s3.amazonaws.com/examplebucket/chunkObject.txt")
         {
@@ -66,7 +66,7 @@ public sealed class AwsChunkedUploadTests
     public async Task Every_chunk_signature_chains_from_the_previous_one_by_the_spec(int length, int chunkSize)
     {
         var now = new DateTimeOffset(2024, 10, 22, 10, 0, 0, TimeSpan.Zero);
-        var sink = new Sink();
+        var sink = new ChunkedSink();
         using var client = new HttpClient(new AwsSignatureHandler(Options("s3", o => o.ChunkSize = chunkSize), timeProvider: new FakeTimeProvider(now)) { InnerHandler = sink });
         var body = RandomNumberGenerator.GetBytes(length);
         using var request = new HttpRequestMessage(HttpMethod.Put, "https://bucket.s3.amazonaws.com/k") { Content = Forward(body) };
@@ -91,9 +91,9 @@ public sealed class AwsChunkedUploadTests
     [Test]
     public async Task A_seekable_body_is_still_hashed_and_sent_as_it_is_unless_chunking_is_always()
     {
-        var sink = new Sink();
+        var sink = new ChunkedSink();
         using var client = new HttpClient(new AwsSignatureHandler(Options("s3")) { InnerHandler = sink });
-        using var always = new HttpClient(new AwsSignatureHandler(Options("s3", o => o.ChunkedUpload = AwsChunkedUpload.Always)) { InnerHandler = new Sink() });
+        using var always = new HttpClient(new AwsSignatureHandler(Options("s3", o => o.ChunkedUpload = AwsChunkedUpload.Always)) { InnerHandler = new ChunkedSink() });
         var body = RandomNumberGenerator.GetBytes(20_000);
 
         using var plain = new HttpRequestMessage(HttpMethod.Put, "https://bucket.s3.amazonaws.com/k") { Content = new ByteArrayContent(body) };
@@ -113,9 +113,9 @@ public sealed class AwsChunkedUploadTests
     [Test]
     public void Without_a_length_in_query_mode_or_with_chunking_off_a_body_that_cannot_be_rewound_is_refused()
     {
-        using var noLength = new HttpClient(new AwsSignatureHandler(Options("s3"), "uploads") { InnerHandler = new Sink() });
-        using var never = new HttpClient(new AwsSignatureHandler(Options("s3", o => o.ChunkedUpload = AwsChunkedUpload.Never), "uploads") { InnerHandler = new Sink() });
-        using var query = new HttpClient(new AwsSignatureHandler(Options("execute-api", o => o.SignQuery = true), "uploads") { InnerHandler = new Sink() });
+        using var noLength = new HttpClient(new AwsSignatureHandler(Options("s3"), "uploads") { InnerHandler = new ChunkedSink() });
+        using var never = new HttpClient(new AwsSignatureHandler(Options("s3", o => o.ChunkedUpload = AwsChunkedUpload.Never), "uploads") { InnerHandler = new ChunkedSink() });
+        using var query = new HttpClient(new AwsSignatureHandler(Options("execute-api", o => o.SignQuery = true), "uploads") { InnerHandler = new ChunkedSink() });
         var uri = new Uri("https://bucket.s3.amazonaws.com/k");
 
         var errors = new[]
@@ -131,7 +131,7 @@ public sealed class AwsChunkedUploadTests
     [Test]
     public void A_body_shorter_than_its_length_fails_the_send()
     {
-        using var client = new HttpClient(new AwsSignatureHandler(Options("s3")) { InnerHandler = new Sink() });
+        using var client = new HttpClient(new AwsSignatureHandler(Options("s3")) { InnerHandler = new ChunkedSink() });
         var content = new StreamContent(new ForwardOnlyStream(new byte[10_000]));
         content.Headers.ContentLength = 20_000;
 
@@ -152,7 +152,7 @@ public sealed class AwsChunkedUploadTests
     public async Task A_256_MiB_body_that_cannot_be_rewound_is_sent_in_bounded_memory()
     {
         const long length = 256L << 20;
-        var sink = new Sink(keep: false);
+        var sink = new ChunkedSink(keep: false);
         using var client = new HttpClient(new AwsSignatureHandler(Options("s3")) { InnerHandler = sink });
         using var content = new StreamContent(new GeneratedStream(length));
         content.Headers.ContentLength = length;
@@ -181,7 +181,7 @@ public sealed class AwsChunkedUploadTests
     [TestCase(AwsTrailerChecksum.Crc32c, "x-amz-checksum-crc32c", "4waSgw==")]
     public async Task Over_https_the_trailer_form_sends_unsigned_chunks_and_the_crc_of_the_body(AwsTrailerChecksum checksum, string trailer, string value)
     {
-        var sink = new Sink();
+        var sink = new ChunkedSink();
         using var client = new HttpClient(new AwsSignatureHandler(Options("s3", o =>
             (o.StreamingPayload, o.TrailerChecksum) = (AwsStreamingPayload.UnsignedWithChecksumTrailer, checksum))) { InnerHandler = sink });
         using var request = new HttpRequestMessage(HttpMethod.Put, "https://bucket.s3.amazonaws.com/k") { Content = Forward("123456789"u8.ToArray()) };
@@ -204,7 +204,7 @@ public sealed class AwsChunkedUploadTests
     [TestCase(65536, 65536)]
     public async Task The_sha256_trailer_closes_chunks_of_the_configured_size(int length, int chunkSize)
     {
-        var sink = new Sink();
+        var sink = new ChunkedSink();
         using var client = new HttpClient(new AwsSignatureHandler(Options("s3", o =>
             (o.StreamingPayload, o.TrailerChecksum, o.ChunkSize) = (AwsStreamingPayload.UnsignedWithChecksumTrailer, AwsTrailerChecksum.Sha256, chunkSize))) { InnerHandler = sink });
         var body = RandomNumberGenerator.GetBytes(length);
@@ -235,7 +235,7 @@ public sealed class AwsChunkedUploadTests
     [Test]
     public async Task Over_plain_http_the_trailer_form_falls_back_to_signed_chunks()
     {
-        using var client = new HttpClient(new AwsSignatureHandler(Options("s3", o => o.StreamingPayload = AwsStreamingPayload.UnsignedWithChecksumTrailer)) { InnerHandler = new Sink() });
+        using var client = new HttpClient(new AwsSignatureHandler(Options("s3", o => o.StreamingPayload = AwsStreamingPayload.UnsignedWithChecksumTrailer)) { InnerHandler = new ChunkedSink() });
         using var request = new HttpRequestMessage(HttpMethod.Put, "http://127.0.0.1:9000/bucket/k") { Content = Forward([1, 2, 3]) };
 
         await client.SendAsync(request);
@@ -291,13 +291,6 @@ public sealed class AwsChunkedUploadTests
         }
     }
 
-    private static StreamContent Forward(byte[] body)
-    {
-        var content = new StreamContent(new ForwardOnlyStream(body));
-        content.Headers.ContentLength = body.Length;
-        return content;
-    }
-
     /// <summary>Decodes an aws-chunked body, checking each chunk's size and signature by the spec.</summary>
     private static byte[] Decode(byte[] wire, byte[] key, string dateTime, string scope, string seed, int chunkSize)
     {
@@ -325,76 +318,6 @@ public sealed class AwsChunkedUploadTests
             }
 
             Assert.That(size == chunkSize || wire.AsSpan(at).StartsWith("0;"u8), $"the chunk at {at - size} is full or the last");
-        }
-    }
-
-    /// <summary>The primary handler: reads the body as a server would and answers 200.</summary>
-    private sealed class Sink(bool keep = true) : HttpMessageHandler
-    {
-        public byte[] Body { get; private set; } = [];
-
-        public long Decoded { get; private set; }
-
-        public long? ContentLength { get; private set; }
-
-        public string ContentEncoding { get; private set; } = string.Empty;
-
-        public string? ContentType { get; private set; }
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (request.Content is { } content)
-            {
-                ContentLength = content.Headers.ContentLength;
-                ContentEncoding = string.Join(", ", content.Headers.ContentEncoding);
-                ContentType = content.Headers.ContentType?.ToString();
-                if (keep)
-                {
-                    Body = await content.ReadAsByteArrayAsync(cancellationToken);
-                }
-                else
-                {
-                    var counter = new CountingStream();
-                    await content.CopyToAsync(counter, cancellationToken);
-                    Decoded = long.Parse(request.Headers.GetValues("x-amz-decoded-content-length").Single(), CultureInfo.InvariantCulture);
-                    Assert.That(counter.Length, Is.EqualTo(content.Headers.ContentLength));
-                }
-            }
-
-            return new HttpResponseMessage(HttpStatusCode.OK);
-        }
-    }
-
-    private sealed class CountingStream : Stream
-    {
-        private long written;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => written;
-
-        public override long Position { get => written; set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => written += count;
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            written += buffer.Length;
-            return ValueTask.CompletedTask;
         }
     }
 }

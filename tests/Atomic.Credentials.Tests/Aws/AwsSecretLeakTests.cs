@@ -39,6 +39,7 @@ public sealed class AwsSecretLeakTests
             await clients.CreateClient("links").GetAsync(new Uri("https://bucket.s3.amazonaws.com/k?versionId=1"));
             await clients.CreateClient("global").PutAsync(new Uri("https://mrap.accesspoint.s3-global.amazonaws.com/k"), new StringContent("x"));
             await recorder.AddFailureAsync(() => clients.CreateClient("global").PutAsync(new Uri("https://mrap.accesspoint.s3-global.amazonaws.com/k"), new StreamContent(new ForwardOnlyStream([1]))));
+            await clients.CreateClient("global").PutAsync(new Uri("https://mrap.accesspoint.s3-global.amazonaws.com/k"), Forward(new byte[20_000]));
             await recorder.AddFailureAsync(() => clients.CreateClient("files").GetAsync(new Uri("https://evil.example.net/")));
             await recorder.AddFailureAsync(() => clients.CreateClient("files").PutAsync(new Uri("https://bucket.s3.amazonaws.com/k"), new StreamContent(new ForwardOnlyStream([1]))));
             recorder.Add(provider.GetRequiredService<IOptionsMonitor<AwsSignedRequestOptions>>().Get("files").ToString());

@@ -39,6 +39,14 @@ internal static class AwsTestSupport
         return authorization[start..authorization.IndexOf(',', start)];
     }
 
+    /// <summary>A body that cannot be rewound, of known length (<c>Content-Length</c> set).</summary>
+    public static StreamContent Forward(byte[] body)
+    {
+        var content = new StreamContent(new ForwardOnlyStream(body));
+        content.Headers.ContentLength = body.Length;
+        return content;
+    }
+
     /// <summary>A body that can be read once, like a network stream.</summary>
     public sealed class ForwardOnlyStream(byte[] data) : MemoryStream(data)
     {
