@@ -16,7 +16,15 @@ internal readonly struct AddedHeaders(string? contentSha256, string? date, strin
 
     private static readonly byte[][] CanonicalNames = [.. Names.Select(name => Encoding.ASCII.GetBytes(name.ToLowerInvariant()))];
 
+    // "host" and the names of the slots with a value, ';'-joined, for each of the 16 ways slots can be filled.
+    private static readonly byte[][] BareSignedLists = [.. Enumerable.Range(0, 1 << Slots).Select(mask => Encoding.ASCII.GetBytes(
+        string.Join(';', new[] { "host" }.Concat(Enumerable.Range(0, Slots).Where(slot => (mask & (1 << slot)) != 0).Select(slot => Names[slot].ToLowerInvariant())))))];
+
     public bool IsEmpty => contentSha256 is null && date is null && regionSet is null && securityToken is null;
+
+    /// <summary>The signed-header list of a request that has no header of its own: <c>host</c>, then these.</summary>
+    public ReadOnlySpan<byte> BareSignedList => BareSignedLists[
+        (contentSha256 is null ? 0 : 1) | (date is null ? 0 : 2) | (regionSet is null ? 0 : 4) | (securityToken is null ? 0 : 8)];
 
     public static string Name(int slot) => Names[slot];
 

@@ -91,7 +91,10 @@ internal sealed class AwsSigningPipeline(string name, IOptionsMonitor<AwsSignedR
     private Uri? Sign(AwsSigningState state, HttpRequestMessage request, bool query, long expiresSeconds, in AwsKeys keys, string payload)
     {
         var now = Time.GetUtcNow();
-        CredentialsTelemetry.MaterialRequests.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+        if (CredentialsTelemetry.MaterialRequests.Enabled)
+        {
+            CredentialsTelemetry.MaterialRequests.Add(1, CredentialsTelemetry.CredentialTag(Name), CredentialsTelemetry.KindTag(Kind));
+        }
         if (query)
         {
             return state.Signer.SignQuery(request, new SigV4Request(keys, now, payload) { ExpiresSeconds = expiresSeconds });

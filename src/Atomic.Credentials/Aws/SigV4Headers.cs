@@ -178,7 +178,6 @@ internal static class SigV4Headers
     {
         canonical.Append("host:"u8);
         AppendHost(ref canonical, uri);
-        signed.Append("host"u8);
         for (var slot = 0; slot < AddedHeaders.Slots; slot++)
         {
             if (added.Value(slot) is not { } value)
@@ -186,16 +185,14 @@ internal static class SigV4Headers
                 continue;
             }
 
-            var name = AddedHeaders.CanonicalName(slot);
             canonical.Append((byte)'\n');
-            canonical.Append(name);
+            canonical.Append(AddedHeaders.CanonicalName(slot));
             canonical.Append((byte)':');
             AppendTrimmed(ref canonical, value);
-            signed.Append((byte)';');
-            signed.Append(name);
         }
 
         canonical.Append((byte)'\n');
+        signed.Append(added.BareSignedList);
     }
 
     // What HttpClient sends when no Host header was set: the IDN host in its ASCII form, an IPv6 literal

@@ -298,14 +298,8 @@ internal sealed class SigV4Signer
         Span<byte> hash = stackalloc byte[32];
         ReusedHashes.Sha256(buffer.Written, hash);
 
-        // Algorithm "\n" date-time "\n" date "/region/service/aws4_request\n" hex(hash); SigV4a's scope has no region.
-        buffer.Append(algorithm);
-        buffer.Append((byte)'\n');
-        buffer.Append(stamp.Full);
-        buffer.Append((byte)'\n');
-        buffer.Append(stamp.Date8);
-        buffer.Append(scopeSuffix);
-        buffer.Append((byte)'\n');
+        // Algorithm "\n" date-time "\n" date "/region/service/aws4_request\n" (the stamp's, made once a second) hex(hash).
+        buffer.Append(stamp.ToSignHead);
         buffer.AppendHex(hash);
         var toSign = buffer.Slice(canonicalLength, buffer.Length - canonicalLength);
 
@@ -345,7 +339,7 @@ internal sealed class SigV4Signer
         var utc = now.UtcDateTime;
         var dateTime = new byte[16];
         utc.TryFormat(dateTime, out _, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var fresh = new Stamp(second, dateTime, (utc.Year * 10000) + (utc.Month * 100) + utc.Day);
+        var fresh = new Stamp(second, dateTime, (utc.Year * 10000) + (utc.Month * 100) + utc.Day, ToSignHead(dateTime));
         stamp = fresh;
         return fresh;
     }
@@ -365,9 +359,28 @@ internal sealed class SigV4Signer
         }
     }
 
-    /// <summary><c>20150830T123600Z</c> as bytes and as text, its first eight bytes the date, and the day as a number.</summary>
-    private sealed class Stamp(long second, byte[] dateTime, int day)
+    // What a string to sign starts with, up to the hash: algorithm "\n" date-time "\n" scope "\n"; SigV4a's scope has no region.
+    private byte[] ToSignHead(byte[] dateTime)
     {
+        var head = new byte[algorithm.Length + 1 + dateTime.Length + 1 + 8 + scopeSuffix.Length + 1];
+        var at = 0;
+        foreach (var part in (ReadOnlySpan<byte[]>)[algorithm, "\n"u8.ToArray(), dateTime, "\n"u8.ToArray(), dateTime[..8], scopeSuffix, "\n"u8.ToArray()])
+        {
+            part.CopyTo(head, at);
+            at += part.Length;
+        }
+
+        return head;
+    }
+
+    /// <summary>
+    /// <c>20150830T123600Z</c> as bytes and as text, its first eight bytes the date, the day as a number, and the
+    /// head of every string to sign in that second.
+    /// </summary>
+    private sealed class Stamp(long second, byte[] dateTime, int day, byte[] toSignHead)
+    {
+        public ReadOnlySpan<byte> ToSignHead => toSignHead;
+
         public long Second { get; } = second;
 
         public ReadOnlySpan<byte> Full => dateTime;
