@@ -9,6 +9,14 @@ namespace Atomic.Credentials.Aws;
 /// </summary>
 internal readonly struct AddedHeaders(string? contentSha256, string? date, string? regionSet, string? securityToken)
 {
+    public string? ContentSha256 { get; } = contentSha256;
+
+    public string? Date { get; } = date;
+
+    public string? RegionSet { get; } = regionSet;
+
+    public string? SecurityToken { get; } = securityToken;
+
     public const int Slots = 4;
 
     private static readonly string[] Names =
@@ -16,15 +24,20 @@ internal readonly struct AddedHeaders(string? contentSha256, string? date, strin
 
     private static readonly byte[][] CanonicalNames = [.. Names.Select(name => Encoding.ASCII.GetBytes(name.ToLowerInvariant()))];
 
+    /// <summary>Each slot's canonical line up to its value, <c>"\n" name ":"</c>, for a request with no header of its own.</summary>
+    public static readonly byte[] ContentSha256Line = LineOf(0), DateLine = LineOf(1), RegionSetLine = LineOf(2), SecurityTokenLine = LineOf(3);
+
     // "host" and the names of the slots with a value, ';'-joined, for each of the 16 ways slots can be filled.
     private static readonly byte[][] BareSignedLists = [.. Enumerable.Range(0, 1 << Slots).Select(mask => Encoding.ASCII.GetBytes(
         string.Join(';', new[] { "host" }.Concat(Enumerable.Range(0, Slots).Where(slot => (mask & (1 << slot)) != 0).Select(slot => Names[slot].ToLowerInvariant())))))];
 
-    public bool IsEmpty => contentSha256 is null && date is null && regionSet is null && securityToken is null;
+    private static byte[] LineOf(int slot) => [(byte)'\n', .. CanonicalNames[slot], (byte)':'];
+
+    public bool IsEmpty => ContentSha256 is null && Date is null && RegionSet is null && SecurityToken is null;
 
     /// <summary>The signed-header list of a request that has no header of its own: <c>host</c>, then these.</summary>
     public ReadOnlySpan<byte> BareSignedList => BareSignedLists[
-        (contentSha256 is null ? 0 : 1) | (date is null ? 0 : 2) | (regionSet is null ? 0 : 4) | (securityToken is null ? 0 : 8)];
+        (ContentSha256 is null ? 0 : 1) | (Date is null ? 0 : 2) | (RegionSet is null ? 0 : 4) | (SecurityToken is null ? 0 : 8)];
 
     public static string Name(int slot) => Names[slot];
 
@@ -32,10 +45,10 @@ internal readonly struct AddedHeaders(string? contentSha256, string? date, strin
 
     public string? Value(int slot) => slot switch
     {
-        0 => contentSha256,
-        1 => date,
-        2 => regionSet,
-        _ => securityToken,
+        0 => ContentSha256,
+        1 => Date,
+        2 => RegionSet,
+        _ => SecurityToken,
     };
 
     /// <summary>Whether one of the headers with a value is named <paramref name="name"/> (any case).</summary>
@@ -55,12 +68,17 @@ internal readonly struct AddedHeaders(string? contentSha256, string? date, strin
     /// <summary>Puts the headers with a value on <paramref name="headers"/>.</summary>
     public void AddTo(System.Net.Http.Headers.HttpRequestHeaders headers)
     {
-        for (var slot = 0; slot < Slots; slot++)
+        Add(headers, SigV4Signer.ContentSha256Header, ContentSha256);
+        Add(headers, SigV4Signer.DateHeader, Date);
+        Add(headers, SigV4aSigning.RegionSetHeader, RegionSet);
+        Add(headers, SigV4Signer.SecurityTokenHeader, SecurityToken);
+    }
+
+    private static void Add(System.Net.Http.Headers.HttpRequestHeaders headers, string name, string? value)
+    {
+        if (value is not null)
         {
-            if (Value(slot) is { } value)
-            {
-                headers.TryAddWithoutValidation(Names[slot], value);
-            }
+            headers.TryAddWithoutValidation(name, value);
         }
     }
 }

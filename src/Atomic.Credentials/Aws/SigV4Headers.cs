@@ -178,21 +178,21 @@ internal static class SigV4Headers
     {
         canonical.Append("host:"u8);
         AppendHost(ref canonical, uri);
-        for (var slot = 0; slot < AddedHeaders.Slots; slot++)
-        {
-            if (added.Value(slot) is not { } value)
-            {
-                continue;
-            }
-
-            canonical.Append((byte)'\n');
-            canonical.Append(AddedHeaders.CanonicalName(slot));
-            canonical.Append((byte)':');
-            AppendTrimmed(ref canonical, value);
-        }
-
+        AppendAdded(ref canonical, AddedHeaders.ContentSha256Line, added.ContentSha256);
+        AppendAdded(ref canonical, AddedHeaders.DateLine, added.Date);
+        AppendAdded(ref canonical, AddedHeaders.RegionSetLine, added.RegionSet);
+        AppendAdded(ref canonical, AddedHeaders.SecurityTokenLine, added.SecurityToken);
         canonical.Append((byte)'\n');
         signed.Append(added.BareSignedList);
+    }
+
+    private static void AppendAdded(ref PooledBytes canonical, ReadOnlySpan<byte> line, string? value)
+    {
+        if (value is not null)
+        {
+            canonical.Append(line);
+            AppendTrimmed(ref canonical, value);
+        }
     }
 
     // What HttpClient sends when no Host header was set: the IDN host in its ASCII form, an IPv6 literal
