@@ -9,6 +9,8 @@ namespace Atomic.Credentials.Aws;
 /// </summary>
 internal readonly struct AddedHeaders(string? contentSha256, string? date, string? regionSet, string? securityToken)
 {
+    public const int Slots = 4;
+
     public string? ContentSha256 { get; } = contentSha256;
 
     public string? Date { get; } = date;
@@ -16,8 +18,6 @@ internal readonly struct AddedHeaders(string? contentSha256, string? date, strin
     public string? RegionSet { get; } = regionSet;
 
     public string? SecurityToken { get; } = securityToken;
-
-    public const int Slots = 4;
 
     private static readonly string[] Names =
         [SigV4Signer.ContentSha256Header, SigV4Signer.DateHeader, SigV4aSigning.RegionSetHeader, SigV4Signer.SecurityTokenHeader];
@@ -40,8 +40,6 @@ internal readonly struct AddedHeaders(string? contentSha256, string? date, strin
         (ContentSha256 is null ? 0 : 1) | (Date is null ? 0 : 2) | (RegionSet is null ? 0 : 4) | (SecurityToken is null ? 0 : 8)];
 
     public static string Name(int slot) => Names[slot];
-
-    public static ReadOnlySpan<byte> CanonicalName(int slot) => CanonicalNames[slot];
 
     public string? Value(int slot) => slot switch
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using Atomic.Credentials.Internal;
 
@@ -35,6 +34,7 @@ internal sealed class SigV4Signer
     private readonly string authorizationScheme;
     private readonly string scopeSuffixText;
     private readonly SigV4aSigning? multiRegion;
+
     // Each thread's buffers for the canonical request and the signed-header list of the signature it is making.
     [ThreadStatic]
     private static byte[]? canonicalScratch;
